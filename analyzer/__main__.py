@@ -1,0 +1,3 @@
+from modelint.analyzer.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""Which files a run analyses: ``*.py`` and ``*.onnx`` under the given folders,
+skipping version-control folders, virtualenvs, what ``.gitignore`` files exclude and
+the configured ``exclude`` globs. Files named explicitly are always analysed,
+unless ``--force-exclude`` says the excludes apply to them too (pre-commit)."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from modelint.analyzer.config import DEFAULT_EXCLUDE, ConfigResolver
+
+SUFFIXES = (".py", ".onnx")
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _gitignore(folder: Path):
+    gi = folder / ".gitignore"
+    if not gi.is_file():
+        return None
+    import pathspec
+
+    try:
+        return pathspec.PathSpec.from_lines("gitwildmatch", gi.read_text(encoding="utf-8", errors="replace").splitlines())
+    except Exception:  # noqa: BLE001 — a broken .gitignore must not stop the run
+        return None
+
+
+def _walk(root: Path, resolver: ConfigResolver) -> Iterator[Path]:
+    specs: list[tuple[Path, object]] = []
+    for parent in (root, *root.parents):
+        if (parent / ".git").exists():
+            break
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        spec = _gitignore(here)
+        if spec is not None:
+            specs.append((here, spec))
+
+        def ignored(p: Path, is_dir: bool) -> bool:
+            for base, sp in specs:
+                try:
+                    rel = p.relative_to(base).as_posix()
+                except ValueError:
+                    continue
+                if sp.match_file(rel + ("/" if is_dir else "")):  # type: ignore[attr-defined]
+                    return True
+            return False
+
+        keep = []
+        for d in sorted(dirnames):
+            sub = here / d
+            if any(fnmatch.fnmatch(d, pat) for pat in DEFAULT_EXCLUDE) or (sub / "pyvenv.cfg").exists():
+                continue
+            if ignored(sub, True) or resolver.for_path(sub / "_").is_excluded(sub):
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for f in sorted(filenames):
+            p = here / f
+            if p.suffix.lower() in SUFFIXES and not ignored(p, False) and not resolver.for_path(p).is_excluded(p):
+                yield p
+
+
+def discover(paths: Sequence[Path], resolver: ConfigResolver, force_exclude: bool = False) -> list[tuple[Path, str]]:
+    out: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+    for given in paths:
+        if given.is_dir():
+            candidates = list(_walk(given, resolver))
+        else:
+            if force_exclude and resolver.for_path(given).is_excluded(given):
+                continue
+            candidates = [given]
+        for p in candidates:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append((p, _display(p)))
+    return out

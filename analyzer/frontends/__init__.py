@@ -1,0 +1,1 @@
+"""Frontends turn a file into ModelGraphs; they translate, they never count."""

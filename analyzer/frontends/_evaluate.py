@@ -1,0 +1,890 @@
+"""A small partial evaluator over libcst trees: it folds what model code uses and
+nothing more, and it never executes anything.
+
+Values are plain Python constants, containers, :class:`Unknown` (with a reason),
+:class:`Ref` (an imported symbol, resolved by libcst's QualifiedNameProvider),
+user functions and classes of the file (inlined when called), and whatever
+objects a frontend creates (layers, tensors, models) through its hooks.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import (
+    MetadataWrapper,
+    PositionProvider,
+    QualifiedNameProvider,
+    QualifiedNameSource,
+)
+
+from modelint.analyzer.diagnostics import Span
+from modelint.analyzer.ops._base import Unknown, is_unknown
+
+MAX_LOOP = 4096
+MAX_DEPTH = 48
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """An imported symbol by its qualified name: ``torch.nn.Conv2d``."""
+
+    qualname: str
+
+    def attr(self, name: str) -> "Ref":
+        return Ref(f"{self.qualname}.{name}")
+
+
+@dataclass(eq=False)
+class Scope:
+    vars: dict[str, Any] = field(default_factory=dict)
+    parent: "Scope | None" = None
+
+    def lookup(self, name: str) -> tuple[bool, Any]:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.vars:
+                return True, scope.vars[name]
+            scope = scope.parent
+        return False, None
+
+
+@dataclass(eq=False)
+class Function:
+    node: cst.FunctionDef
+    closure: Scope
+    qualname: str
+
+    @property
+    def name(self) -> str:
+        return self.node.name.value
+
+
+@dataclass(eq=False)
+class UserClass:
+    node: cst.ClassDef
+    bases: list[Any]
+    namespace: dict[str, Any]
+    qualname: str
+
+    @property
+    def name(self) -> str:
+        return self.node.name.value
+
+    def mro(self) -> list["UserClass"]:
+        out = [self]
+        for base in self.bases:
+            if isinstance(base, UserClass):
+                out.extend(c for c in base.mro() if c not in out)
+        return out
+
+    def lookup(self, name: str) -> tuple[bool, Any]:
+        for cls in self.mro():
+            if name in cls.namespace:
+                return True, cls.namespace[name]
+        return False, None
+
+    def external_bases(self) -> list[Ref]:
+        out: list[Ref] = []
+        for cls in self.mro():
+            out.extend(b for b in cls.bases if isinstance(b, Ref))
+        return out
+
+
+@dataclass(eq=False)
+class Instance:
+    """An object of a user class. Frontends subclass it for models/modules."""
+
+    cls: UserClass
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class BoundMethod:
+    obj: Any
+    function: Function
+
+
+@dataclass(eq=False)
+class Builtin:
+    """A Python builtin (or a method of a Python value) we can fold safely."""
+
+    name: str
+    fn: Callable[..., Any]
+
+
+@dataclass(eq=False)
+class SuperProxy:
+    instance: Any
+    cls: UserClass
+
+
+class _Return(Exception):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class EvalLimit(Exception):
+    """Recursion or loop bounds exceeded: the construct stays unknown."""
+
+
+_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    cst.Add: operator.add,
+    cst.Subtract: operator.sub,
+    cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv,
+    cst.FloorDivide: operator.floordiv,
+    cst.Modulo: operator.mod,
+    cst.Power: operator.pow,
+    cst.LeftShift: operator.lshift,
+    cst.RightShift: operator.rshift,
+    cst.BitOr: operator.or_,
+    cst.BitAnd: operator.and_,
+    cst.BitXor: operator.xor,
+}
+_AUGOPS: dict[type, type] = {
+    cst.AddAssign: cst.Add,
+    cst.SubtractAssign: cst.Subtract,
+    cst.MultiplyAssign: cst.Multiply,
+    cst.DivideAssign: cst.Divide,
+    cst.FloorDivideAssign: cst.FloorDivide,
+    cst.ModuloAssign: cst.Modulo,
+    cst.PowerAssign: cst.Power,
+}
+_CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
+    cst.Equal: operator.eq,
+    cst.NotEqual: operator.ne,
+    cst.LessThan: operator.lt,
+    cst.LessThanEqual: operator.le,
+    cst.GreaterThan: operator.gt,
+    cst.GreaterThanEqual: operator.ge,
+    cst.In: lambda a, b: a in b,
+    cst.NotIn: lambda a, b: a not in b,
+    cst.Is: operator.is_,
+    cst.IsNot: operator.is_not,
+}
+_PLAIN = (int, float, str, bool, type(None), tuple, list, dict, range, slice, type(Ellipsis))
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, (tuple, list)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(_plain(k) and _plain(v) for k, v in value.items())
+    return isinstance(value, _PLAIN)
+
+
+def _safe_builtins() -> dict[str, Builtin]:
+    def _len(x: Any) -> Any:
+        return len(x) if isinstance(x, (tuple, list, dict, str, range)) else Unknown("len() of an unknown value")
+
+    table: dict[str, Callable[..., Any]] = {
+        "range": range,
+        "len": _len,
+        "int": int,
+        "float": float,
+        "str": str,
+        "bool": bool,
+        "abs": abs,
+        "min": min,
+        "max": max,
+        "sum": sum,
+        "round": round,
+        "divmod": divmod,
+        "list": list,
+        "tuple": tuple,
+        "dict": dict,
+        "zip": lambda *a: list(zip(*a)),
+        "enumerate": lambda x, start=0: list(enumerate(x, start)),
+        "reversed": lambda x: list(reversed(x)),
+        "sorted": sorted,
+        "map": None,  # handled by the evaluator (needs to call values)
+        "isinstance": None,
+        "print": lambda *a, **k: None,
+        "slice": slice,
+        "pow": pow,
+        "all": all,
+        "any": any,
+        "set": set,
+    }
+    return {k: Builtin(k, v) for k, v in table.items() if v is not None}
+
+
+class Evaluator:
+    """Folds a module. Frontends subclass it and override the ``hook_*`` methods."""
+
+    def __init__(self, module: cst.Module, path: str) -> None:
+        self.path = path
+        self.module = module
+        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.positions = self.wrapper.resolve(PositionProvider)
+        self.qualnames = self.wrapper.resolve(QualifiedNameProvider)
+        self.builtins = _safe_builtins()
+        self.module_scope = Scope()
+        self.module_scope.vars["__name__"] = "__main__"
+        self.depth = 0
+        self.unresolved: list[tuple[str, Span | None]] = []
+
+    # -- utilities --------------------------------------------------------------
+    def span(self, node: cst.CSTNode) -> Span | None:
+        try:
+            rng = self.positions[node]
+        except KeyError:
+            return None
+        return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
+
+    def note_unresolved(self, reason: str, node: cst.CSTNode | None) -> Unknown:
+        self.unresolved.append((reason, self.span(node) if node is not None else None))
+        return Unknown(reason)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def imported_name(self, node: cst.CSTNode) -> str | None:
+        try:
+            names = self.qualnames[node]
+        except KeyError:
+            return None
+        if callable(names):
+            names = names()
+        imported = sorted(q.name for q in names if q.source is QualifiedNameSource.IMPORT)
+        return imported[0] if imported else None
+
+    # -- statements -------------------------------------------------------------
+    def run_module(self) -> Scope:
+        self.exec_block(self.module.body, self.module_scope)
+        return self.module_scope
+
+    def exec_block(self, body: Sequence[cst.CSTNode], scope: Scope) -> None:
+        for stmt in body:
+            self.exec_stmt(stmt, scope)
+
+    def exec_stmt(self, stmt: cst.CSTNode, scope: Scope) -> None:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.exec_small(small, scope)
+        elif isinstance(stmt, cst.FunctionDef):
+            qual = stmt.name.value if scope is self.module_scope else f"<local>.{stmt.name.value}"
+            scope.vars[stmt.name.value] = Function(stmt, scope, qual)
+        elif isinstance(stmt, cst.ClassDef):
+            self.exec_class(stmt, scope)
+        elif isinstance(stmt, cst.If):
+            self.exec_if(stmt, scope)
+        elif isinstance(stmt, cst.For):
+            self.exec_for(stmt, scope)
+        elif isinstance(stmt, (cst.With,)):
+            self.exec_block(stmt.body.body, scope)
+        elif isinstance(stmt, cst.Try):
+            self.exec_block(stmt.body.body, scope)
+            if stmt.orelse is not None:
+                self.exec_block(stmt.orelse.body.body, scope)
+            if stmt.finalbody is not None:
+                self.exec_block(stmt.finalbody.body.body, scope)
+        elif isinstance(stmt, cst.While):
+            self.note_unresolved("while loops are not followed", stmt)
+        # Other compound statements (match, async) are skipped.
+
+    def exec_small(self, small: cst.CSTNode, scope: Scope) -> None:
+        if isinstance(small, cst.Assign):
+            value = self.eval(small.value, scope)
+            for target in small.targets:
+                self.assign(target.target, value, scope)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self.assign(small.target, self.eval(small.value, scope), scope)
+        elif isinstance(small, cst.AugAssign):
+            current = self.eval(small.target, scope)
+            value = self.eval(small.right, scope)
+            op_type = _AUGOPS.get(type(small.operator))
+            result = self.binop(op_type, current, value, small) if op_type else Unknown("operator")
+            self.assign(small.target, result, scope)
+        elif isinstance(small, cst.Expr):
+            self.eval(small.value, scope)
+        elif isinstance(small, cst.Return):
+            raise _Return(None if small.value is None else self.eval(small.value, scope))
+        elif isinstance(small, cst.Break):
+            raise _Break()
+        elif isinstance(small, cst.Continue):
+            raise _Continue()
+        elif isinstance(small, cst.Global | cst.Nonlocal):
+            pass
+
+    def exec_class(self, node: cst.ClassDef, scope: Scope) -> None:
+        bases = [self.eval(arg.value, scope) for arg in node.bases]
+        inner = Scope(parent=scope)
+        qual = node.name.value
+        cls = UserClass(node, bases, inner.vars, qual)
+        self.exec_block(node.body.body, inner)
+        for value in inner.vars.values():
+            if isinstance(value, Function):
+                value.qualname = f"{qual}.{value.name}"
+        scope.vars[node.name.value] = cls
+        self.hook_class_defined(cls, scope)
+
+    def exec_if(self, node: cst.If, scope: Scope) -> None:
+        cond = self.truth(self.eval(node.test, scope))
+        if cond is None:
+            self.note_unresolved(f"condition `{self.code(node.test)}` is not static", node.test)
+            return
+        if cond:
+            self.exec_block(node.body.body, scope)
+        elif isinstance(node.orelse, cst.If):
+            self.exec_if(node.orelse, scope)
+        elif isinstance(node.orelse, cst.Else):
+            self.exec_block(node.orelse.body.body, scope)
+
+    def exec_for(self, node: cst.For, scope: Scope) -> None:
+        items = self.iterate(self.eval(node.iter, scope))
+        if items is None:
+            self.note_unresolved(f"loop over `{self.code(node.iter)}` is not static", node.iter)
+            return
+        broke = False
+        for count, item in enumerate(items):
+            if count >= MAX_LOOP:
+                raise EvalLimit("loop too long")
+            self.assign(node.target, item, scope)
+            try:
+                self.exec_block(node.body.body, scope)
+            except _Break:
+                broke = True
+                break
+            except _Continue:
+                continue
+        if not broke and node.orelse is not None:
+            self.exec_block(node.orelse.body.body, scope)
+
+    def iterate(self, value: Any) -> list[Any] | None:
+        if isinstance(value, (list, tuple, range, str)):
+            return list(value)
+        if isinstance(value, dict):
+            return list(value)
+        return self.hook_iterate(value)
+
+    def truth(self, value: Any) -> bool | None:
+        if is_unknown(value):
+            return None
+        if _plain(value):
+            return bool(value)
+        return self.hook_truth(value)
+
+    # -- assignment -------------------------------------------------------------
+    def assign(self, target: cst.BaseExpression, value: Any, scope: Scope) -> None:
+        if isinstance(target, cst.Name):
+            scope.vars[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = [e for e in target.elements]
+            starred = [i for i, e in enumerate(elements) if isinstance(e, cst.StarredElement)]
+            seq = self.unpack(value, len(elements), bool(starred))
+            if seq is None:
+                for e in elements:
+                    self.assign(e.value, Unknown(f"cannot unpack `{type(value).__name__}`"), scope)
+                return
+            if starred:
+                i = starred[0]
+                tail = len(elements) - i - 1
+                parts = list(seq[:i]) + [list(seq[i : len(seq) - tail])] + list(seq[len(seq) - tail :])
+            else:
+                parts = list(seq)
+            for e, v in zip(elements, parts):
+                self.assign(e.value, v, scope)
+        elif isinstance(target, cst.Attribute):
+            obj = self.eval(target.value, scope)
+            self.set_attr(obj, target.attr.value, value, target)
+        elif isinstance(target, cst.Subscript):
+            obj = self.eval(target.value, scope)
+            if isinstance(obj, (list, dict)) and len(target.slice) == 1:
+                sl = target.slice[0].slice
+                if isinstance(sl, cst.Index):
+                    key = self.eval(sl.value, scope)
+                    try:
+                        obj[key] = value
+                        return
+                    except (TypeError, IndexError, KeyError):
+                        pass
+            self.hook_setitem(obj, target, value)
+
+    def unpack(self, value: Any, n: int, starred: bool) -> list[Any] | None:
+        if isinstance(value, (tuple, list)):
+            if len(value) == n or (starred and len(value) >= n - 1):
+                return list(value)
+            return None
+        return self.hook_unpack(value, n)
+
+    def set_attr(self, obj: Any, name: str, value: Any, node: cst.CSTNode) -> None:
+        if isinstance(obj, Instance):
+            self.hook_setattr(obj, name, value, node)
+
+    # -- expressions ------------------------------------------------------------
+    def eval(self, node: cst.BaseExpression, scope: Scope) -> Any:
+        try:
+            return self._eval(node, scope)
+        except (_Return, _Break, _Continue, EvalLimit):
+            raise
+        except RecursionError:
+            raise EvalLimit("nesting too deep") from None
+        except Exception as exc:  # noqa: BLE001 — folding must never crash the analysis
+            return Unknown(f"cannot fold `{self.code(node)[:60]}`: {type(exc).__name__}")
+
+    def _eval(self, node: cst.BaseExpression, scope: Scope) -> Any:
+        if isinstance(node, cst.Integer | cst.Float | cst.Imaginary):
+            return node.evaluated_value
+        if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+            value = node.evaluated_value
+            return value if isinstance(value, str) else Unknown("bytes literal")
+        if isinstance(node, cst.FormattedString):
+            return self.eval_fstring(node, scope)
+        if isinstance(node, cst.Name):
+            return self.eval_name(node, scope)
+        if isinstance(node, cst.Attribute):
+            obj = self.eval(node.value, scope)
+            return self.get_attr(obj, node.attr.value, node)
+        if isinstance(node, cst.Tuple):
+            return tuple(self.eval_elements(node.elements, scope))
+        if isinstance(node, cst.List):
+            return list(self.eval_elements(node.elements, scope))
+        if isinstance(node, cst.Set):
+            return Unknown("set literal")
+        if isinstance(node, cst.Dict):
+            out: dict[Any, Any] = {}
+            for el in node.elements:
+                if isinstance(el, cst.DictElement):
+                    key = self.eval(el.key, scope)
+                    try:
+                        out[key] = self.eval(el.value, scope)
+                    except TypeError:
+                        return Unknown("unhashable dict key")
+                else:
+                    inner = self.eval(el.value, scope)
+                    if isinstance(inner, dict):
+                        out.update(inner)
+                    else:
+                        return Unknown("** of an unknown mapping")
+            return out
+        if isinstance(node, cst.BinaryOperation):
+            left = self.eval(node.left, scope)
+            right = self.eval(node.right, scope)
+            return self.binop(type(node.operator), left, right, node)
+        if isinstance(node, cst.UnaryOperation):
+            value = self.eval(node.expression, scope)
+            if isinstance(node.operator, cst.Not):
+                t = self.truth(value)
+                return Unknown("not of an unknown value") if t is None else not t
+            if is_unknown(value):
+                return value
+            if isinstance(node.operator, cst.Minus):
+                return -value if _plain(value) else self.hook_unary("neg", value, node)
+            if isinstance(node.operator, cst.Plus):
+                return +value
+            if isinstance(node.operator, cst.BitInvert):
+                return ~value
+        if isinstance(node, cst.BooleanOperation):
+            left = self.eval(node.left, scope)
+            t = self.truth(left)
+            if t is None:
+                return Unknown("boolean of an unknown value")
+            if isinstance(node.operator, cst.And):
+                return self.eval(node.right, scope) if t else left
+            return left if t else self.eval(node.right, scope)
+        if isinstance(node, cst.Comparison):
+            left = self.eval(node.left, scope)
+            for target in node.comparisons:
+                right = self.eval(target.comparator, scope)
+                if is_unknown(left) or is_unknown(right):
+                    return Unknown("comparison with an unknown value")
+                fn = _CMPOPS.get(type(target.operator))
+                if fn is None:
+                    return Unknown("comparison")
+                if isinstance(target.operator, (cst.Is, cst.IsNot)) and not (
+                    right is None or left is None or isinstance(right, bool)
+                ):
+                    return Unknown("identity comparison")
+                if not fn(left, right):
+                    return False
+                left = right
+            return True
+        if isinstance(node, cst.IfExp):
+            t = self.truth(self.eval(node.test, scope))
+            if t is None:
+                return Unknown(f"condition `{self.code(node.test)}` is not static")
+            return self.eval(node.body if t else node.orelse, scope)
+        if isinstance(node, cst.Call):
+            return self.eval_call(node, scope)
+        if isinstance(node, cst.Subscript):
+            return self.eval_subscript(node, scope)
+        if isinstance(node, cst.ListComp | cst.GeneratorExp):
+            return self.eval_comp(node, scope)
+        if isinstance(node, cst.DictComp):
+            return self.eval_dictcomp(node, scope)
+        if isinstance(node, cst.Lambda):
+            return Unknown("lambda")
+        if isinstance(node, cst.Ellipsis):
+            return Ellipsis
+        return Unknown(f"unsupported expression {type(node).__name__}")
+
+    def eval_fstring(self, node: cst.FormattedString, scope: Scope) -> Any:
+        parts: list[str] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(part.value)
+            else:
+                value = self.eval(part.expression, scope)
+                if not _plain(value):
+                    return Unknown("f-string with an unknown value")
+                parts.append(str(value))
+        return "".join(parts)
+
+    def eval_name(self, node: cst.Name, scope: Scope) -> Any:
+        found, value = scope.lookup(node.value)
+        if found:
+            return value
+        qual = self.imported_name(node)
+        if qual is not None:
+            return Ref(qual)
+        if node.value in ("True", "False", "None"):
+            return {"True": True, "False": False, "None": None}[node.value]
+        if node.value in self.builtins:
+            return self.builtins[node.value]
+        if node.value in ("map", "isinstance", "super", "getattr", "hasattr", "setattr"):
+            return Builtin(node.value, lambda *a, **k: None)
+        return Unknown(f"name `{node.value}` is not defined statically")
+
+    def eval_elements(self, elements: Iterable[cst.BaseElement], scope: Scope) -> list[Any]:
+        out: list[Any] = []
+        for el in elements:
+            if isinstance(el, cst.StarredElement):
+                inner = self.eval(el.value, scope)
+                items = self.iterate(inner)
+                if items is None:
+                    out.append(Unknown(f"cannot expand `*{self.code(el.value)}`"))
+                else:
+                    out.extend(items)
+            else:
+                out.append(self.eval(el.value, scope))
+        return out
+
+    def eval_subscript(self, node: cst.Subscript, scope: Scope) -> Any:
+        obj = self.eval(node.value, scope)
+        index: list[Any] = []
+        for el in node.slice:
+            sl = el.slice
+            if isinstance(sl, cst.Index):
+                index.append(self.eval(sl.value, scope))
+            else:
+                parts = [None if p is None else self.eval(p, scope) for p in (sl.lower, sl.upper, sl.step)]
+                index.append(slice(*parts))
+        key: Any = index[0] if len(index) == 1 else tuple(index)
+        if isinstance(obj, (list, tuple, str, dict, range)) and not isinstance(obj, Unknown):
+            try:
+                return obj[key]
+            except (TypeError, IndexError, KeyError):
+                return Unknown(f"index `{self.code(node)[:40]}` out of range")
+        return self.hook_getitem(obj, key, node)
+
+    def eval_comp(self, node: cst.ListComp | cst.GeneratorExp, scope: Scope) -> Any:
+        inner = Scope(parent=scope)
+        out: list[Any] = []
+        if not self._comp_loop(node.for_in, inner, lambda: out.append(self.eval(node.elt, inner))):
+            return Unknown(f"comprehension `{self.code(node)[:40]}` is not static")
+        return out
+
+    def eval_dictcomp(self, node: cst.DictComp, scope: Scope) -> Any:
+        inner = Scope(parent=scope)
+        out: dict[Any, Any] = {}
+
+        def emit() -> None:
+            out[self.eval(node.key, inner)] = self.eval(node.value, inner)
+
+        if not self._comp_loop(node.for_in, inner, emit):
+            return Unknown("dict comprehension is not static")
+        return out
+
+    def _comp_loop(self, for_in: cst.CompFor, scope: Scope, emit: Callable[[], None]) -> bool:
+        items = self.iterate(self.eval(for_in.iter, scope))
+        if items is None:
+            return False
+        for item in items[:MAX_LOOP]:
+            self.assign(for_in.target, item, scope)
+            ok = True
+            for cond in for_in.ifs:
+                t = self.truth(self.eval(cond.test, scope))
+                if t is None:
+                    return False
+                ok = ok and t
+            if not ok:
+                continue
+            if for_in.inner_for_in is not None:
+                if not self._comp_loop(for_in.inner_for_in, scope, emit):
+                    return False
+            else:
+                emit()
+        return True
+
+    def binop(self, op_type: type | None, left: Any, right: Any, node: cst.CSTNode) -> Any:
+        if is_unknown(left):
+            return left
+        if is_unknown(right):
+            return right
+        fn = _BINOPS.get(op_type) if op_type else None
+        if fn is not None and _plain(left) and _plain(right):
+            try:
+                return fn(left, right)
+            except Exception as exc:  # noqa: BLE001 — a fold that fails is unknown
+                return Unknown(f"arithmetic failed: {type(exc).__name__}")
+        return self.hook_binop(op_type, left, right, node)
+
+    # -- attributes -------------------------------------------------------------
+    def get_attr(self, obj: Any, name: str, node: cst.CSTNode) -> Any:
+        if is_unknown(obj):
+            return obj
+        if isinstance(obj, Ref):
+            return obj.attr(name)
+        if isinstance(obj, Instance):
+            if name in obj.attrs:
+                return obj.attrs[name]
+            found, value = obj.cls.lookup(name)
+            if found:
+                return BoundMethod(obj, value) if isinstance(value, Function) else value
+            return self.hook_getattr(obj, name, node)
+        if isinstance(obj, UserClass):
+            found, value = obj.lookup(name)
+            return value if found else Unknown(f"{obj.name}.{name}")
+        if isinstance(obj, SuperProxy):
+            mro = obj.instance.cls.mro() if isinstance(obj.instance, Instance) else []
+            after = mro[mro.index(obj.cls) + 1 :] if obj.cls in mro else []
+            for cls in after:
+                if name in cls.namespace:
+                    value = cls.namespace[name]
+                    return BoundMethod(obj.instance, value) if isinstance(value, Function) else value
+            return self.hook_super_attr(obj, name, node)
+        if isinstance(obj, list):
+            methods = {"append": obj.append, "extend": lambda it: obj.extend(self.iterate(it) or []),
+                       "insert": obj.insert, "pop": obj.pop, "index": obj.index, "copy": obj.copy,
+                       "count": obj.count, "reverse": obj.reverse}
+            if name in methods:
+                return Builtin(f"list.{name}", methods[name])
+        if isinstance(obj, dict):
+            methods = {"items": lambda: list(obj.items()), "keys": lambda: list(obj.keys()),
+                       "values": lambda: list(obj.values()), "get": obj.get, "update": obj.update,
+                       "pop": obj.pop, "setdefault": obj.setdefault, "copy": obj.copy}
+            if name in methods:
+                return Builtin(f"dict.{name}", methods[name])
+        if isinstance(obj, str):
+            if name in ("format", "lower", "upper", "join", "replace", "split", "startswith", "endswith", "strip"):
+                return Builtin(f"str.{name}", getattr(obj, name))
+        if isinstance(obj, tuple) and name in ("index", "count"):
+            return Builtin(f"tuple.{name}", getattr(obj, name))
+        return self.hook_getattr(obj, name, node)
+
+    # -- calls ------------------------------------------------------------------
+    def eval_args(self, node: cst.Call, scope: Scope) -> tuple[list[Any], dict[str, Any]]:
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        for arg in node.args:
+            if arg.star == "*":
+                items = self.iterate(self.eval(arg.value, scope))
+                if items is None:
+                    args.append(Unknown(f"cannot expand `*{self.code(arg.value)}`"))
+                else:
+                    args.extend(items)
+            elif arg.star == "**":
+                mapping = self.eval(arg.value, scope)
+                if isinstance(mapping, dict):
+                    kwargs.update({str(k): v for k, v in mapping.items()})
+                else:
+                    kwargs["**"] = Unknown(f"cannot expand `**{self.code(arg.value)}`")
+            elif arg.keyword is not None:
+                kwargs[arg.keyword.value] = self.eval(arg.value, scope)
+            else:
+                args.append(self.eval(arg.value, scope))
+        return args, kwargs
+
+    def eval_call(self, node: cst.Call, scope: Scope) -> Any:
+        func = self.eval(node.func, scope)
+        if isinstance(func, Builtin) and func.name == "super":
+            return self.make_super(scope)
+        if isinstance(func, Builtin) and func.name in ("map", "isinstance", "getattr", "hasattr", "setattr"):
+            args, kwargs = self.eval_args(node, scope)
+            return self.call_special(func.name, args, node)
+        args, kwargs = self.eval_args(node, scope)
+        return self.call(func, args, kwargs, node)
+
+    def call_special(self, name: str, args: list[Any], node: cst.Call) -> Any:
+        if name == "map" and len(args) == 2:
+            items = self.iterate(args[1])
+            if items is None:
+                return Unknown("map over an unknown iterable")
+            return [self.call(args[0], [x], {}, node) for x in items]
+        if name == "getattr" and len(args) in (2, 3) and isinstance(args[1], str):
+            return self.get_attr(args[0], args[1], node)
+        if name == "setattr" and len(args) == 3 and isinstance(args[1], str):
+            self.set_attr(args[0], args[1], args[2], node)
+            return None
+        if name == "isinstance":
+            return Unknown("isinstance is not folded")
+        return Unknown(f"{name}() is not folded")
+
+    def make_super(self, scope: Scope) -> Any:
+        found, self_obj = scope.lookup("self")
+        found_cls, cls = scope.lookup("__class__")
+        if found and found_cls and isinstance(cls, UserClass):
+            return SuperProxy(self_obj, cls)
+        return Unknown("super() outside a method")
+
+    def call(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        if is_unknown(func):
+            return func
+        if isinstance(func, Builtin):
+            if any(is_unknown(a) for a in args) or any(is_unknown(v) for v in kwargs.values()):
+                return next(a for a in [*args, *kwargs.values()] if is_unknown(a))
+            if not all(_plain(a) for a in args):
+                return self.hook_builtin(func, args, kwargs, node)
+            try:
+                return func.fn(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001
+                return Unknown(f"{func.name}() failed: {type(exc).__name__}")
+        if isinstance(func, Function):
+            return self.inline(func, None, args, kwargs, node)
+        if isinstance(func, BoundMethod):
+            return self.hook_call_method(func, args, kwargs, node)
+        if isinstance(func, UserClass):
+            return self.hook_instantiate(func, args, kwargs, node)
+        if isinstance(func, Ref):
+            return self.hook_call_ref(func, args, kwargs, node)
+        return self.hook_call_object(func, args, kwargs, node)
+
+    def bind_params(
+        self, fn: Function, self_obj: Any, args: list[Any], kwargs: dict[str, Any], scope: Scope
+    ) -> None:
+        params = fn.node.params
+        positional = [*params.posonly_params, *params.params]
+        if self_obj is not None:
+            args = [self_obj, *args]
+        for i, param in enumerate(positional):
+            name = param.name.value
+            if i < len(args):
+                scope.vars[name] = args[i]
+            elif name in kwargs:
+                scope.vars[name] = kwargs.pop(name)
+            elif param.default is not None:
+                scope.vars[name] = self.eval(param.default, fn.closure)
+            else:
+                scope.vars[name] = Unknown(f"argument `{name}` of {fn.name}() has no value")
+        extra = list(args[len(positional) :])
+        if isinstance(params.star_arg, cst.Param):
+            scope.vars[params.star_arg.name.value] = tuple(extra)
+        for param in params.kwonly_params:
+            name = param.name.value
+            if name in kwargs:
+                scope.vars[name] = kwargs.pop(name)
+            elif param.default is not None:
+                scope.vars[name] = self.eval(param.default, fn.closure)
+            else:
+                scope.vars[name] = Unknown(f"argument `{name}` of {fn.name}() has no value")
+        if params.star_kwarg is not None:
+            scope.vars[params.star_kwarg.name.value] = dict(kwargs)
+
+    def inline(self, fn: Function, self_obj: Any, args: list[Any], kwargs: dict[str, Any],
+               node: cst.CSTNode | None, cls: UserClass | None = None) -> Any:
+        if self.depth >= MAX_DEPTH:
+            raise EvalLimit("helper calls nest too deeply")
+        scope = Scope(parent=fn.closure)
+        if cls is not None:
+            scope.vars["__class__"] = cls
+        self.bind_params(fn, self_obj, args, dict(kwargs), scope)
+        self.depth += 1
+        try:
+            body = fn.node.body
+            stmts = body.body if isinstance(body, cst.IndentedBlock) else [body]
+            self.exec_block(stmts, scope)
+        except _Return as ret:
+            return ret.value
+        except (_Break, _Continue):
+            return None
+        finally:
+            self.depth -= 1
+        return None
+
+    def owner_class(self, fn: Function, obj: Any) -> UserClass | None:
+        if isinstance(obj, Instance):
+            for cls in obj.cls.mro():
+                if cls.namespace.get(fn.name) is fn:
+                    return cls
+        return None
+
+    # -- hooks for frontends -------------------------------------------------------
+    def hook_class_defined(self, cls: UserClass, scope: Scope) -> None:
+        return None
+
+    def hook_call_ref(self, ref: Ref, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        return Unknown(f"call to `{ref.qualname}` is not modelled")
+
+    def hook_call_method(self, method: BoundMethod, args: list[Any], kwargs: dict[str, Any],
+                         node: cst.Call) -> Any:
+        return self.inline(method.function, method.obj, args, kwargs, node,
+                           cls=self.owner_class(method.function, method.obj))
+
+    def hook_instantiate(self, cls: UserClass, args: list[Any], kwargs: dict[str, Any],
+                         node: cst.Call) -> Any:
+        obj = Instance(cls)
+        found, init = cls.lookup("__init__")
+        if found and isinstance(init, Function):
+            self.inline(init, obj, args, kwargs, node, cls=self.owner_class(init, obj))
+        return obj
+
+    def hook_call_object(self, obj: Any, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        return Unknown(f"call of `{self.code(node.func)[:40]}` is not modelled")
+
+    def hook_builtin(self, func: Builtin, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        if func.name.startswith(("list.", "dict.")) or func.name in ("list", "tuple", "len", "zip",
+                                                                     "enumerate", "reversed", "dict"):
+            try:
+                return func.fn(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001
+                return Unknown(f"{func.name}() failed: {type(exc).__name__}")
+        return Unknown(f"{func.name}() of a non-constant value")
+
+    def hook_getattr(self, obj: Any, name: str, node: cst.CSTNode) -> Any:
+        return Unknown(f"attribute `{name}` is not known statically")
+
+    def hook_super_attr(self, proxy: SuperProxy, name: str, node: cst.CSTNode) -> Any:
+        return Builtin(f"super.{name}", lambda *a, **k: None)
+
+    def hook_setattr(self, obj: Instance, name: str, value: Any, node: cst.CSTNode) -> None:
+        obj.attrs[name] = value
+
+    def hook_setitem(self, obj: Any, target: cst.Subscript, value: Any) -> None:
+        return None
+
+    def hook_getitem(self, obj: Any, key: Any, node: cst.Subscript) -> Any:
+        return Unknown(f"subscript `{self.code(node)[:40]}` is not static")
+
+    def hook_binop(self, op_type: type | None, left: Any, right: Any, node: cst.CSTNode) -> Any:
+        return Unknown("arithmetic on non-constant values")
+
+    def hook_unary(self, op: str, value: Any, node: cst.CSTNode) -> Any:
+        return Unknown("unary operator on a non-constant value")
+
+    def hook_iterate(self, value: Any) -> list[Any] | None:
+        return None
+
+    def hook_unpack(self, value: Any, n: int) -> list[Any] | None:
+        return None
+
+    def hook_truth(self, value: Any) -> bool | None:
+        return None
+
+
+def kwarg_or(kwargs: Mapping[str, Any], name: str, default: Any) -> Any:
+    return kwargs.get(name, default)

@@ -1,0 +1,111 @@
+"""Pooling: ``pool`` (max/avg, windowed), ``global_pool``, ``adaptive_pool``.
+
+No parameters. Max and average pooling share a shape, so they share the op;
+the framework class name stays in ``class_name``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from modelint.analyzer.ops import op
+from modelint.analyzer.ops._base import Issue, OpResult
+from modelint.analyzer.ops._common import (
+    as_tuple,
+    channels_last,
+    cls,
+    find_unknown,
+    first,
+    flag,
+    from_channels_first,
+    rank_issue,
+    window_out,
+)
+from modelint.analyzer.ops.conv import geometry, size_issue, split_input
+from modelint.analyzer.shapes import Shape, is_known
+
+
+def _shape_only(outputs: tuple[Shape | None, ...], issues: list[Issue], unknown: str | None = None) -> OpResult:
+    return OpResult(outputs, 0, 0, tuple(issues), unknown)
+
+
+@op("pool")
+def pool(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
+    """MaxPool/AvgPool, MaxPooling/AveragePooling.
+
+    attrs: ``rank``, ``channels_last``, ``pool_size``, ``strides`` (None = pool
+    size), ``padding`` (``"valid"``/``"same"`` or torch's symmetric ints),
+    ``dilation``, ``ceil_mode``, ``allow_unbatched``, ``return_indices`` (a second
+    output of the same shape).
+    """
+    name = cls(attrs)
+    ports = 2 if attrs.get("return_indices") is True else 1
+    reason = find_unknown(attrs, ("rank", "pool_size", "strides", "padding", "dilation", "ceil_mode",
+                                  "data_format", "channels_last"))
+    if reason:
+        return _shape_only((None,) * ports, [], reason)
+    geo = geometry(attrs, kernel_key="pool_size")
+    if isinstance(geo, str):
+        return _shape_only((None,) * ports, [], geo)
+    last = channels_last(attrs)
+    issues: list[Issue] = []
+    cf = split_input(name, first(inputs), geo.rank, last, flag(attrs, "allow_unbatched", False), issues)
+    if cf is None:
+        return _shape_only((None,) * ports, issues)
+    ceil_mode = flag(attrs, "ceil_mode", False)
+    spatial_in = cf[-geo.rank:]
+    spatial = tuple(
+        window_out(size, geo.kernel[i], geo.stride[i], geo.padding[i], geo.dilation[i], ceil_mode)
+        for i, size in enumerate(spatial_in)
+    )
+    problem = size_issue(name, spatial_in, geo.kernel, geo.stride, spatial)
+    if problem:
+        issues.append(problem)
+        spatial = tuple(None if is_known(d) and d <= 0 else d for d in spatial)  # type: ignore[operator]
+    out = from_channels_first(cf[: -geo.rank] + spatial, last, geo.rank)
+    return _shape_only((out,) * ports, issues)
+
+
+@op("global_pool")
+def global_pool(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
+    """GlobalAverage/MaxPooling1D/2D/3D: ``(N, *spatial, C) → (N, C)``, or with
+    ``keepdims`` every spatial axis kept as 1. attrs: ``rank``, ``channels_last``,
+    ``keepdims``."""
+    name = cls(attrs)
+    reason = find_unknown(attrs, ("rank", "keepdims", "data_format", "channels_last"))
+    if reason:
+        return _shape_only((None,), [], reason)
+    rank = attrs["rank"]
+    last = channels_last(attrs)
+    issues: list[Issue] = []
+    cf = split_input(name, first(inputs), rank, last, False, issues)
+    if cf is None:
+        return _shape_only((None,), issues)
+    if flag(attrs, "keepdims", False):
+        out = from_channels_first(cf[:-rank] + (1,) * rank, last, rank)
+    else:
+        out = cf[:-rank]
+    return _shape_only((out,), issues)
+
+
+@op("adaptive_pool")
+def adaptive_pool(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
+    """AdaptiveAvg/MaxPool1d/2d/3d: spatial axes become ``output_size`` (an int or
+    a tuple whose None entries keep the input's size). attrs: ``rank``,
+    ``output_size``, ``return_indices``; torch accepts unbatched input."""
+    name = cls(attrs)
+    ports = 2 if attrs.get("return_indices") is True else 1
+    reason = find_unknown(attrs, ("rank", "output_size"))
+    if reason:
+        return _shape_only((None,) * ports, [], reason)
+    rank = attrs["rank"]
+    sizes = as_tuple(attrs.get("output_size"), rank)
+    if sizes is None:
+        return _shape_only((None,) * ports, [], f"{name}: output_size does not fit {rank} spatial axes")
+    issues: list[Issue] = []
+    cf = split_input(name, first(inputs), rank, False, flag(attrs, "allow_unbatched", True), issues)
+    if cf is None:
+        return _shape_only((None,) * ports, issues)
+    spatial = tuple(cf[-rank + i] if s is None else s for i, s in enumerate(sizes))
+    return _shape_only((cf[:-rank] + spatial,) * ports, issues)

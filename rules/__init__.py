@@ -1,0 +1,1 @@
+"""modelint's rules: one module per rule, found by walking this package."""

@@ -1,0 +1,46 @@
+"""Shared test helpers: analyse a file or a snippet in-process, validate reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from modelint.analyzer.engine import FileResult, Options, analyze_path, analyze_source
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+REPORT_SCHEMA = REPO / "analyzer" / "schemas" / "report-v1.json"
+
+
+def analyze(path: Path, options: Options | None = None) -> FileResult:
+    return analyze_path(path, options or Options(), display_path=_display(path))
+
+
+def analyze_text(source: str, path: str = "example.py", options: Options | None = None) -> FileResult:
+    return analyze_source(Path(path), source, options or Options(), path)
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(REPO).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def fixture_files(framework: str, suffix: str = ".py") -> list[Path]:
+    return sorted((FIXTURES / framework).glob(f"*{suffix}"))
+
+
+def oracle_for(path: Path) -> dict | None:
+    truth = path.with_name(path.stem + ".oracle.json")
+    return json.loads(truth.read_text()) if truth.exists() else None
+
+
+@pytest.fixture(scope="session")
+def report_validator():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(REPORT_SCHEMA.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
