@@ -40,7 +40,9 @@ _SEQUENTIAL = {"Sequential", "models.Sequential"}
 _MODEL = {"Model", "models.Model"}
 _INPUT = {"Input", "layers.Input", "InputLayer", "layers.InputLayer"}
 _LAYER_BASE = {"layers.Layer", "Layer"}
-_BUILD_METHODS = {"build"}
+# keras.layers.add([a, b]) and friends: make the layer and apply it at once.
+_MERGE_FUNCTIONS = {"add": "Add", "subtract": "Subtract", "multiply": "Multiply", "average": "Average",
+                    "maximum": "Maximum", "minimum": "Minimum", "concatenate": "Concatenate", "dot": "Dot"}
 
 
 def keras_symbol(qualname: str) -> str | None:
@@ -135,6 +137,7 @@ class KSubclassed(Instance):
     inputs: list[KTensor] = field(default_factory=list)
     outputs: list[Any] = field(default_factory=list)
     built: bool = False
+    built_without_weights: bool = False
     is_layer: bool = False  # a custom keras.layers.Layer, not a Model
     compile_kwargs: dict[str, Any] | None = None
 
@@ -174,6 +177,10 @@ class KerasEvaluator(Evaluator):
         if symbol in _MODEL:
             return self.make_functional(args, kwargs, node)
         cls = layer_class(symbol)
+        if cls in _MERGE_FUNCTIONS:
+            inputs = args[0] if args else kwargs.pop("inputs", None)
+            layer = self.make_layer(_MERGE_FUNCTIONS[cls], args[1:], kwargs, node)
+            return self.apply_layer(layer, [inputs], {}, node)
         if cls in ("Input",):
             return self.make_input(kwargs.get("shape", args[0] if args else None),
                                    kwargs.get("batch_size"), kwargs.get("batch_shape"),
@@ -250,14 +257,9 @@ class KerasEvaluator(Evaluator):
     def hook_call_object(self, obj: Any, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
         if isinstance(obj, KLayer):
             return self.apply_layer(obj, args, kwargs, node)
-        if isinstance(obj, KSequential):
+        if isinstance(obj, (KSequential, KFunctional)):
             x = args[0] if args else kwargs.get("inputs")
-            for layer in obj.layers:
-                if isinstance(layer, KLayer) and layer.kind != "input":
-                    x = self.apply_layer(layer, [x], {}, node)
-            return x
-        if isinstance(obj, KFunctional):
-            return self.note_unresolved(f"nested model `{obj.name}` applied as a layer is not expanded", node)
+            return self.apply_nested(obj, x, node)
         if isinstance(obj, KSubclassed):
             return self.call_subclassed(obj, args, kwargs, node)
         if isinstance(obj, Builtin):
@@ -282,6 +284,30 @@ class KerasEvaluator(Evaluator):
                             layer.uid, refs)
         if lay.outputs and len(lay.outputs) > 1:
             return [KTensor(TensorRef(lay.id, i), s) for i, s in enumerate(lay.outputs)]
+        return KTensor(TensorRef(lay.id), lay.output_shape)
+
+    def apply_nested(self, obj: Any, x: Any, node: cst.Call) -> Any:
+        """A model used as a layer is one row, as in Keras' summary; its count
+        comes from its own graph, built with the same ops."""
+        if not isinstance(x, KTensor):
+            return Unknown(f"nested model `{obj.name}` applied to a value that is not a tensor")
+        if isinstance(obj, KSequential):
+            inner = obj.built or self.build_sequential(obj, x.shape)
+        else:
+            nodes = self.tape.ancestors([t.ref for t in obj.outputs])
+            inner = self.tape.extract(obj.name, "Functional", obj.span, nodes,
+                                      [t.ref for t in obj.inputs], [t.ref for t in obj.outputs])
+        trainable, non_trainable, exact = inner.totals()
+        in_shapes = [inner.shape_of(r) for r in inner.inputs]
+        reason = None if exact else f"nested model `{obj.name}` is partly unresolved"
+        if len(in_shapes) != 1 or in_shapes[0] != x.shape:
+            reason = reason or f"nested model `{obj.name}` was built for input {in_shapes}, called on {x.shape}"
+        outputs = tuple(inner.shape_of(r) for r in inner.outputs) or (None,)
+        attrs = {"class_name": type(obj).__name__[1:], "outputs": outputs if reason is None else (None,),
+                 "trainable": trainable if exact else None, "non_trainable": non_trainable if exact else None,
+                 "reason": reason}
+        op_name = "Sequential" if isinstance(obj, KSequential) else "Functional"
+        lay = self.tape.add(obj.name, op_name, "composite", attrs, self.span(node), obj.uid, [x.ref])
         return KTensor(TensorRef(lay.id), lay.output_shape)
 
     # -- subclassed models ---------------------------------------------------------------
@@ -323,6 +349,11 @@ class KerasEvaluator(Evaluator):
         return result
 
     def hook_call_method(self, method: BoundMethod, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        obj = method.obj
+        if isinstance(obj, KSubclassed) and method.function.name == "build":
+            # A user-written build() creates the sublayers' weights for that shape,
+            # which is what tracing call() on it gives.
+            return self.build_subclassed(obj, args[0] if args else kwargs.get("input_shape"), node, trace=True)
         return super().hook_call_method(method, args, kwargs, node)
 
     def hook_getattr(self, obj: Any, name: str, node: cst.CSTNode) -> Any:
@@ -338,6 +369,8 @@ class KerasEvaluator(Evaluator):
         if isinstance(obj, KSubclassed):
             if name == "build":
                 return Builtin("build", lambda shape=None, *a, **k: self.build_subclassed(obj, shape, node))
+            if name in ("weights", "trainable_weights", "layers"):
+                return Unknown(f"{name} of a subclassed model")
             if name == "compile":
                 return Builtin("compile", lambda *a, **k: _store_compile(obj, k))
             if name in ("summary", "fit", "evaluate", "predict", "save", "count_params", "add_weight"):
@@ -357,9 +390,15 @@ class KerasEvaluator(Evaluator):
             return
         super().set_attr(obj, name, value, node)
 
-    def build_subclassed(self, obj: KSubclassed, shape: Any, node: cst.CSTNode) -> None:
+    def build_subclassed(self, obj: KSubclassed, shape: Any, node: cst.CSTNode, trace: bool = False) -> None:
+        """``model.build(shape)``. Keras 3's default ``build`` of a subclassed
+        model only marks it built: no sublayer gets weights until the model is
+        called. A user-written ``build`` (``trace=True``) does build them."""
         dims = _shape_tuple(shape)
         if dims is None or obj.built:
+            return None
+        if not trace:
+            obj.built_without_weights = True
             return None
         x = self.make_input(None, None, dims, f"{obj.name}/input", node)
         x_layer = self.tape.graph.layer(x.ref.node)
@@ -414,6 +453,8 @@ class KerasEvaluator(Evaluator):
             shape = _input_shape_from(first_layer_input.input_shape, {})
         if first_layer_input is not None and first_layer_input.kind == "input":
             shape = first_layer_input.attrs.get("shape")
+        if layers and isinstance(layers[0], KTensor):
+            shape = layers[0].shape
         if shape is None and seq.build_shape is not None:
             shape = _shape_tuple(seq.build_shape)
         if shape is None and default_shape is not None:
@@ -427,7 +468,7 @@ class KerasEvaluator(Evaluator):
                           seq.span, self.next_uid("input"), [])
         ref = TensorRef(x.id)
         for item in layers:
-            if isinstance(item, KLayer) and item.kind == "input":
+            if (isinstance(item, KLayer) and item.kind == "input") or isinstance(item, KTensor):
                 continue
             if isinstance(item, KSubclassed):
                 out = self.call_subclassed(item, [KTensor(ref, self.tape.graph.shape_of(ref))], {}, None)
@@ -541,17 +582,19 @@ def _inside(span: Span | None, model: ModelGraph) -> bool:
 def _subclassed_model(ev: KerasEvaluator, ctx, obj: KSubclassed, name: str) -> ModelGraph:
     from modelint.analyzer.frontends._shapes_config import shape_for
 
-    if not obj.built:
+    if not obj.built and not obj.built_without_weights:
         name_span = ev.span(obj.cls.node.name)
         shape = shape_for(ctx, name, obj.cls.name, name_span.line if name_span else None)
         if shape is not None:
-            ev.build_subclassed(obj, shape, obj.cls.node)
+            ev.build_subclassed(obj, shape, obj.cls.node, trace=True)
     outs = [t.ref for t in obj.outputs if isinstance(t, KTensor)]
     nodes = ev.tape.ancestors(outs) if outs else []
     model = ev.tape.extract(name, obj.cls.name, obj.span, nodes, [t.ref for t in obj.inputs], outs)
     model.extra["keras_name"] = obj.name
     model.extra["compile"] = obj.compile_kwargs
-    if not obj.built:
+    if obj.built_without_weights and not obj.built:
+        model.extra["built_without_weights"] = True
+    elif not obj.built:
         model.unresolved.append(_unres(
             f"{obj.cls.name} is never built with an input shape (call model.build((None, ...)), "
             "add `# modelint: input-shape=(...)` above the class, or pass --input-shape)", obj.span))

@@ -44,8 +44,12 @@ def _unknown_inside(value: Any) -> str | None:
     return None
 
 
-def find_unknown(attrs: Mapping[str, Any], names: Sequence[str]) -> str | None:
-    """A reason naming the first of ``names`` whose value is (or holds) an Unknown."""
+def find_unknown(attrs: Mapping[str, Any], names: Sequence[str], required: Sequence[str] = ()) -> str | None:
+    """A reason naming the first of ``names`` whose value is (or holds) an
+    Unknown, or the first of ``required`` that is missing (None)."""
+    for name in required:
+        if attrs.get(name) is None:
+            return f"{cls(attrs)}: `{name}` is missing"
     for name in names:
         reason = _unknown_inside(attrs.get(name))
         if reason is not None:

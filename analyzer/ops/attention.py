@@ -39,7 +39,7 @@ def keras_mha(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpRes
     name = cls(attrs)
     scores = attrs.get("return_attention_scores") is True
     ports = 2 if scores else 1
-    reason = find_unknown(attrs, ("num_heads", "key_dim", "value_dim", "use_bias", "output_shape"))
+    reason = find_unknown(attrs, ("value_dim", "use_bias", "output_shape"), required=("num_heads", "key_dim"))
     if reason:
         return unknown_result(reason, ports)
     heads, key_dim = attrs["num_heads"], attrs["key_dim"]
@@ -90,14 +90,14 @@ def mha_params(embed: int, kdim: int, vdim: int, bias: bool, bias_kv: bool) -> i
 def torch_mha(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """nn.MultiheadAttention called as ``(query, key, value)``.
 
-    attrs: ``embed_dim``, ``num_heads``, ``bias``, ``add_bias_kv``, ``kdim``,
-    ``vdim``, ``batch_first``; call arguments ``need_weights`` (default True) and
+    attrs: ``embed_dim``, ``num_heads``, ``bias``, ``add_bias_kv`` (and
+    ``add_zero_attn``: each adds one key position), ``kdim``, ``vdim``, ``batch_first``; call arguments ``need_weights`` (default True) and
     ``average_attn_weights`` (default True). Outputs ``attn_output`` (the query's
     shape with E last) and ``attn_weights`` ``(N, L, S)`` (``(N, heads, L, S)``
     when not averaged; None when not needed).
     """
     name = cls(attrs)
-    reason = find_unknown(attrs, ("embed_dim", "num_heads", "bias", "add_bias_kv", "kdim", "vdim"))
+    reason = find_unknown(attrs, ("bias", "add_bias_kv", "kdim", "vdim"), required=("embed_dim", "num_heads"))
     if reason:
         return unknown_result(reason, 2)
     embed, heads = attrs["embed_dim"], attrs["num_heads"]
@@ -118,6 +118,9 @@ def torch_mha(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpRes
                 batch_first = flag(attrs, "batch_first", False)
                 seq = 1 if (batch_first and len(query) == 3) else 0
                 lq, ls = query[seq], key[seq]
+                extra = int(flag(attrs, "add_bias_kv", False)) + int(flag(attrs, "add_zero_attn", False))
+                if extra:
+                    ls = ls + extra if is_known(ls) else None  # bias_k/v and the zero row lengthen the keys
                 batch: Shape = () if len(query) == 2 else (query[0 if batch_first else 1],)
                 middle: Shape = () if flag(attrs, "average_attn_weights", True) else (heads,)
                 outputs[1] = batch + middle + (lq, ls)
@@ -161,7 +164,7 @@ def transformer_encoder_layer(attrs: Mapping[str, Any], inputs: Sequence[Shape |
     """nn.TransformerEncoderLayer: self-attention, ``linear1`` d×ff, ``linear2``
     ff×d, two LayerNorms (``bias`` switches every bias off). Output: the input's
     shape. attrs: ``d_model``, ``nhead``, ``dim_feedforward`` (2048), ``bias``."""
-    reason = find_unknown(attrs, _LAYER_KEYS)
+    reason = find_unknown(attrs, _LAYER_KEYS, required=("d_model", "nhead"))
     if reason:
         return unknown_result(reason)
     issues: list[Issue] = []
@@ -173,7 +176,7 @@ def transformer_encoder_layer(attrs: Mapping[str, Any], inputs: Sequence[Shape |
 def transformer_decoder_layer(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """nn.TransformerDecoderLayer ``(tgt, memory)``: self- and cross-attention,
     the feed-forward pair and three LayerNorms. Output: ``tgt``'s shape."""
-    reason = find_unknown(attrs, _LAYER_KEYS)
+    reason = find_unknown(attrs, _LAYER_KEYS, required=("d_model", "nhead"))
     if reason:
         return unknown_result(reason)
     issues: list[Issue] = []
@@ -189,7 +192,7 @@ def transformer_stack(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) 
     found = inner_layer(attrs)
     if isinstance(found, str):
         return unknown_result(found)
-    reason = find_unknown(attrs, ("num_layers",))
+    reason = find_unknown(attrs, (), required=("num_layers",))
     if reason:
         return unknown_result(reason)
     fn, inner = found
@@ -213,7 +216,7 @@ def transformer(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpR
     final LayerNorm, ``num_decoder_layers`` decoder layers and a final LayerNorm
     (both LayerNorms with ``bias``). Output: ``tgt``'s shape."""
     keys = _LAYER_KEYS + ("num_encoder_layers", "num_decoder_layers", "custom_encoder", "custom_decoder")
-    reason = find_unknown(attrs, keys)
+    reason = find_unknown(attrs, keys, required=("d_model", "nhead", "num_encoder_layers", "num_decoder_layers"))
     if reason:
         return unknown_result(reason)
     name = cls(attrs)

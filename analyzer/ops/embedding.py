@@ -15,7 +15,7 @@ from modelint.analyzer.shapes import Shape, is_known
 def embedding(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """Embedding: indices ``(*)`` → ``(*, output_dim)``; table ``input_dim × output_dim``.
     attrs: ``input_dim`` (torch num_embeddings), ``output_dim`` (embedding_dim)."""
-    reason = find_unknown(attrs, ("input_dim", "output_dim"))
+    reason = find_unknown(attrs, (), required=("input_dim", "output_dim"))
     if reason:
         return unknown_result(reason)
     x = first(inputs)
@@ -28,7 +28,7 @@ def embedding_bag(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> O
     """EmbeddingBag ``(input[, offsets])``: a 2-D input ``(B, L)`` gives ``(B, dim)``;
     a 1-D input with 1-D ``offsets`` of length ``n`` gives ``n`` bags (``n - 1``
     with ``include_last_offset``). attrs as ``embedding`` plus ``include_last_offset``."""
-    reason = find_unknown(attrs, ("input_dim", "output_dim"))
+    reason = find_unknown(attrs, (), required=("input_dim", "output_dim"))
     if reason:
         return unknown_result(reason)
     dim = attrs["output_dim"]

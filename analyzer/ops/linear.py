@@ -28,7 +28,7 @@ def dense(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     torch 1).
     """
     name = cls(attrs)
-    reason = find_unknown(attrs, ("units", "in_features", "use_bias"))
+    reason = find_unknown(attrs, ("units", "in_features", "use_bias"), required=("units",))
     if reason:
         return unknown_result(reason)
     units: int = attrs["units"]
@@ -62,7 +62,7 @@ def bilinear(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResu
     attrs: ``in1_features``, ``in2_features``, ``out_features``, ``use_bias``.
     """
     name = cls(attrs)
-    reason = find_unknown(attrs, ("in1_features", "in2_features", "out_features", "use_bias"))
+    reason = find_unknown(attrs, ("use_bias",), required=("in1_features", "in2_features", "out_features"))
     if reason:
         return unknown_result(reason)
     in1, in2, units = attrs["in1_features"], attrs["in2_features"], attrs["out_features"]

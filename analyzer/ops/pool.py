@@ -73,7 +73,7 @@ def global_pool(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpR
     ``keepdims`` every spatial axis kept as 1. attrs: ``rank``, ``channels_last``,
     ``keepdims``."""
     name = cls(attrs)
-    reason = find_unknown(attrs, ("rank", "keepdims", "data_format", "channels_last"))
+    reason = find_unknown(attrs, ("keepdims", "data_format", "channels_last"), required=("rank",))
     if reason:
         return _shape_only((None,), [], reason)
     rank = attrs["rank"]
@@ -96,7 +96,7 @@ def adaptive_pool(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> O
     ``output_size``, ``return_indices``; torch accepts unbatched input."""
     name = cls(attrs)
     ports = 2 if attrs.get("return_indices") is True else 1
-    reason = find_unknown(attrs, ("rank", "output_size"))
+    reason = find_unknown(attrs, (), required=("rank", "output_size"))
     if reason:
         return _shape_only((None,) * ports, [], reason)
     rank = attrs["rank"]

@@ -16,6 +16,9 @@ from modelint.analyzer.shapes import Shape
 
 INPUT = "input"
 UNKNOWN = "unknown"
+# A nested model applied as one layer (Keras shows it as one row): the frontend has
+# already counted it with the same ops, and passes its totals and outputs as attrs.
+COMPOSITE = "composite"
 
 
 def _input_result(layer: Layer) -> OpResult:
@@ -31,6 +34,9 @@ def annotate(layer: Layer, inputs: Sequence[Shape | None]) -> Layer:
     non-trainable, as both frameworks count it."""
     if layer.kind == INPUT:
         result = _input_result(layer)
+    elif layer.kind == COMPOSITE:
+        result = OpResult(outputs=tuple(layer.attrs["outputs"]), trainable=layer.attrs["trainable"],
+                          non_trainable=layer.attrs["non_trainable"], unknown=layer.attrs.get("reason"))
     elif layer.kind == UNKNOWN:
         reason = layer.attrs.get("reason") or f"{layer.op} is not a known layer"
         result = OpResult(outputs=(None,), trainable=None, non_trainable=None, unknown=reason)
