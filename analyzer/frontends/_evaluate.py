@@ -637,6 +637,10 @@ class Evaluator:
         if is_unknown(right):
             return right
         fn = _BINOPS.get(op_type) if op_type else None
+        if op_type is cst.Add and type(left) is type(right) and isinstance(left, (list, tuple)):
+            return left + right  # layer lists: [Input(...)] + [Dense(u) for u in units]
+        if op_type is cst.Multiply and isinstance(left, (list, tuple)) and isinstance(right, int):
+            return left * right
         if fn is not None and _plain(left) and _plain(right):
             try:
                 return fn(left, right)

@@ -40,6 +40,10 @@ _SEQUENTIAL = {"Sequential", "models.Sequential"}
 _MODEL = {"Model", "models.Model"}
 _INPUT = {"Input", "layers.Input", "InputLayer", "layers.InputLayer"}
 _LAYER_BASE = {"layers.Layer", "Layer"}
+# Layers whose build() creates auto-named sublayers, which advance Keras' name
+# counters (MultiHeadAttention builds a Softmax and a Dropout on its first call).
+_BUILD_CREATES = {"MultiHeadAttention": ("Softmax", "Dropout")}
+_TENSOR_FACTORIES = ("zeros", "ones", "normal", "uniform", "randn", "rand")
 # keras.layers.add([a, b]) and friends: make the layer and apply it at once.
 _MERGE_FUNCTIONS = {"add": "Add", "subtract": "Subtract", "multiply": "Multiply", "average": "Average",
                     "maximum": "Maximum", "minimum": "Minimum", "concatenate": "Concatenate", "dot": "Dot"}
@@ -158,6 +162,7 @@ class KerasEvaluator(Evaluator):
         self.tape = Tape(FRAMEWORK)
         self.namer = Namer()
         self.uid = 0
+        self.built_layers: set[str] = set()
 
     def next_uid(self, prefix: str) -> str:
         self.uid += 1
@@ -166,6 +171,8 @@ class KerasEvaluator(Evaluator):
     # -- constructing --------------------------------------------------------------
     def hook_call_ref(self, ref: Ref, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
         symbol = keras_symbol(ref.qualname)
+        if ref.qualname.rsplit(".", 1)[-1] in _TENSOR_FACTORIES:
+            return self.make_tensor(ref, args, kwargs, node)
         if symbol is None:
             return Unknown(f"call to `{ref.qualname}` is not modelled")
         if symbol in _SEQUENTIAL:
@@ -193,9 +200,9 @@ class KerasEvaluator(Evaluator):
         binding = KERAS_LAYERS.get(cls)
         kwargs = dict(kwargs)
         input_shape = None
-        for key in ("input_shape", "batch_input_shape", "input_dim", "batch_shape", "shape"):
+        for key in ("input_shape", "batch_input_shape", "batch_shape", "shape"):
             if key in kwargs and not (cls == "Reshape" and key == "shape"):
-                if cls in ("InputLayer",) or key in ("input_shape", "batch_input_shape", "input_dim"):
+                if cls in ("InputLayer",) or key in ("input_shape", "batch_input_shape"):
                     input_shape = (key, kwargs.pop(key))
                     break
         name = kwargs.pop("name", None)
@@ -223,7 +230,7 @@ class KerasEvaluator(Evaluator):
             attrs["activation"] = attrs["activation"].qualname.rsplit(".", 1)[-1]
         if cls == "InputLayer":
             shape = _input_shape_from(input_shape, kwargs)
-            return KLayer(cls, "input", {"class_name": cls, "shape": shape}, name, self.span(node),
+            return KLayer(cls, "input", {"class_name": cls, "batch_shape": shape}, name, self.span(node),
                           self.next_uid(name), input_shape)
         return KLayer(cls, binding.kind, attrs, name, self.span(node), self.next_uid(name), input_shape)
 
@@ -238,8 +245,22 @@ class KerasEvaluator(Evaluator):
         if full is None:
             self.note_unresolved("keras.Input shape is not static", node)
         uid = self.next_uid(layer_name)
-        lay = self.tape.add(layer_name, "InputLayer", "input", {"class_name": "InputLayer", "shape": full},
+        lay = self.tape.add(layer_name, "InputLayer", "input", {"class_name": "InputLayer", "batch_shape": full},
                             self.span(node), uid, [])
+        return KTensor(TensorRef(lay.id), lay.output_shape)
+
+    def make_tensor(self, ref: Ref, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        """``keras.ops.zeros((1, 28, 28, 1))``, ``np.random.rand(...)``: a concrete
+        batch, used to call (and so build) a subclassed model."""
+        shape = kwargs.get("shape", args[0] if args else None)
+        if ref.qualname.endswith(("random.rand", "random.randn")):
+            shape = tuple(args)
+        dims = _shape_tuple(shape)
+        if dims is None:
+            return Unknown(f"shape of `{self.code(node.func)}(...)` is not static")
+        lay = self.tape.add("example_input", "InputLayer", "input",
+                            {"class_name": "InputLayer", "batch_shape": dims, "implicit": True},
+                            self.span(node), self.next_uid("example"), [])
         return KTensor(TensorRef(lay.id), lay.output_shape)
 
     def make_functional(self, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
@@ -280,8 +301,19 @@ class KerasEvaluator(Evaluator):
             refs.append(t.ref if isinstance(t, KTensor) else None)
         if not refs or all(r is None for r in refs):
             return Unknown(f"{layer.name} applied to a value that is not a tensor")
-        lay = self.tape.add(layer.name, layer.class_name, layer.kind, dict(layer.attrs), layer.span,
-                            layer.uid, refs)
+        attrs = dict(layer.attrs)
+        wrapped = attrs.get("layer")
+        if isinstance(wrapped, (KSequential, KFunctional)) and isinstance(inputs[0], KTensor):
+            # TimeDistributed(Sequential([...])): the nested model sees one time step.
+            x = inputs[0].shape
+            step = None if x is None or len(x) < 2 else (x[0], *x[2:])
+            attrs["layer"] = {"class_name": attrs["layer"].name, "kind": "composite",
+                              "attrs": self.nested_attrs(wrapped, step)}
+        if layer.uid not in self.built_layers:
+            self.built_layers.add(layer.uid)
+            for inner in _BUILD_CREATES.get(layer.class_name, ()):
+                self.namer.auto(inner)
+        lay = self.tape.add(layer.name, layer.class_name, layer.kind, attrs, layer.span, layer.uid, refs)
         if lay.outputs and len(lay.outputs) > 1:
             return [KTensor(TensorRef(lay.id, i), s) for i, s in enumerate(lay.outputs)]
         return KTensor(TensorRef(lay.id), lay.output_shape)
@@ -291,8 +323,14 @@ class KerasEvaluator(Evaluator):
         comes from its own graph, built with the same ops."""
         if not isinstance(x, KTensor):
             return Unknown(f"nested model `{obj.name}` applied to a value that is not a tensor")
+        attrs = self.nested_attrs(obj, x.shape)
+        op_name = "Sequential" if isinstance(obj, KSequential) else "Functional"
+        lay = self.tape.add(obj.name, op_name, "composite", attrs, self.span(node), obj.uid, [x.ref])
+        return KTensor(TensorRef(lay.id), lay.output_shape)
+
+    def nested_attrs(self, obj: Any, shape: Shape | None) -> dict[str, Any]:
         if isinstance(obj, KSequential):
-            inner = obj.built or self.build_sequential(obj, x.shape)
+            inner = obj.built or self.build_sequential(obj, shape)
         else:
             nodes = self.tape.ancestors([t.ref for t in obj.outputs])
             inner = self.tape.extract(obj.name, "Functional", obj.span, nodes,
@@ -300,15 +338,13 @@ class KerasEvaluator(Evaluator):
         trainable, non_trainable, exact = inner.totals()
         in_shapes = [inner.shape_of(r) for r in inner.inputs]
         reason = None if exact else f"nested model `{obj.name}` is partly unresolved"
-        if len(in_shapes) != 1 or in_shapes[0] != x.shape:
-            reason = reason or f"nested model `{obj.name}` was built for input {in_shapes}, called on {x.shape}"
+        if len(in_shapes) != 1 or in_shapes[0] != shape:
+            reason = reason or f"nested model `{obj.name}` was built for input {in_shapes}, called on {shape}"
         outputs = tuple(inner.shape_of(r) for r in inner.outputs) or (None,)
-        attrs = {"class_name": type(obj).__name__[1:], "outputs": outputs if reason is None else (None,),
-                 "trainable": trainable if exact else None, "non_trainable": non_trainable if exact else None,
-                 "reason": reason}
-        op_name = "Sequential" if isinstance(obj, KSequential) else "Functional"
-        lay = self.tape.add(obj.name, op_name, "composite", attrs, self.span(node), obj.uid, [x.ref])
-        return KTensor(TensorRef(lay.id), lay.output_shape)
+        return {"class_name": "Sequential" if isinstance(obj, KSequential) else "Functional",
+                "outputs": outputs if reason is None else (None,),
+                "trainable": trainable if exact else None, "non_trainable": non_trainable if exact else None,
+                "reason": reason}
 
     # -- subclassed models ---------------------------------------------------------------
     def is_keras_subclass(self, cls: UserClass) -> str | None:
@@ -452,7 +488,7 @@ class KerasEvaluator(Evaluator):
         if first_layer_input is not None and first_layer_input.input_shape is not None:
             shape = _input_shape_from(first_layer_input.input_shape, {})
         if first_layer_input is not None and first_layer_input.kind == "input":
-            shape = first_layer_input.attrs.get("shape")
+            shape = first_layer_input.attrs.get("batch_shape")
         if layers and isinstance(layers[0], KTensor):
             shape = layers[0].shape
         if shape is None and seq.build_shape is not None:
@@ -464,7 +500,7 @@ class KerasEvaluator(Evaluator):
             unresolved_reason = (f"Sequential `{seq.name}` has no input shape (add input_shape= to its first "
                                  "layer, keras.Input, model.build(...), or --input-shape)")
         x = self.tape.add(f"{seq.name}/input", "InputLayer", "input",
-                          {"class_name": "InputLayer", "shape": shape, "implicit": True},
+                          {"class_name": "InputLayer", "batch_shape": shape, "implicit": True},
                           seq.span, self.next_uid("input"), [])
         ref = TensorRef(x.id)
         for item in layers:
@@ -521,7 +557,6 @@ def _input_shape_from(input_shape: Any, kwargs: dict[str, Any]) -> Shape | None:
 
 
 # -- the frontend's entry point ---------------------------------------------------------------
-_TENSOR_FACTORIES = ("zeros", "ones", "normal", "uniform", "randn", "rand", "random")
 
 
 def models_in(module: cst.Module, ctx) -> list[ModelGraph]:

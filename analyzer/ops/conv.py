@@ -119,7 +119,7 @@ def _conv_like(
     """Shared skeleton: geometry, rank check, channel check, params from the
     (declared or observed) input channel count, outputs on channels-first."""
     name = cls(attrs)
-    reason = find_unknown(attrs, param_keys)
+    reason = find_unknown(attrs, param_keys, required=[k for k in ("filters", "kernel_size") if k in param_keys])
     if reason:
         return unknown_result(reason)
     geo = geometry(attrs)

@@ -19,7 +19,6 @@ from modelint.analyzer.ops._common import (
     first,
     flag,
     from_channels_first,
-    rank_issue,
     window_out,
 )
 from modelint.analyzer.ops.conv import geometry, size_issue, split_input

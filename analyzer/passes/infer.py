@@ -11,33 +11,18 @@ from collections.abc import Sequence
 
 from modelint.analyzer.graph import Layer
 from modelint.analyzer.ops import get_op
-from modelint.analyzer.ops._base import OpResult, Unknown, is_unknown
+from modelint.analyzer.ops._base import OpResult, Unknown
 from modelint.analyzer.shapes import Shape
 
-INPUT = "input"
 UNKNOWN = "unknown"
-# A nested model applied as one layer (Keras shows it as one row): the frontend has
-# already counted it with the same ops, and passes its totals and outputs as attrs.
-COMPOSITE = "composite"
-
-
-def _input_result(layer: Layer) -> OpResult:
-    shape = layer.attrs.get("shape")
-    if shape is None or is_unknown(shape) or any(is_unknown(d) for d in shape):
-        return OpResult(outputs=(None,), unknown=None if shape is None else "input shape is not static")
-    return OpResult(outputs=(tuple(shape),))
 
 
 def annotate(layer: Layer, inputs: Sequence[Shape | None]) -> Layer:
-    """Run the layer's op; never raises. ``attrs["trainable"] is False`` (Keras'
+    """Run the layer's op (kind ``unknown`` is a layer nobody can count: a Lambda,
+    a custom class); never raises. ``attrs["trainable"] is False`` (Keras'
     ``trainable=False``, torch's ``requires_grad_(False)``) moves every parameter to
     non-trainable, as both frameworks count it."""
-    if layer.kind == INPUT:
-        result = _input_result(layer)
-    elif layer.kind == COMPOSITE:
-        result = OpResult(outputs=tuple(layer.attrs["outputs"]), trainable=layer.attrs["trainable"],
-                          non_trainable=layer.attrs["non_trainable"], unknown=layer.attrs.get("reason"))
-    elif layer.kind == UNKNOWN:
+    if layer.kind == UNKNOWN:
         reason = layer.attrs.get("reason") or f"{layer.op} is not a known layer"
         result = OpResult(outputs=(None,), trainable=None, non_trainable=None, unknown=reason)
     else:

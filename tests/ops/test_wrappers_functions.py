@@ -108,3 +108,35 @@ def test_keras_reshape_excludes_batch(keras, keras_layer):
 def test_input_layer(keras, keras_layer):
     assert keras("InputLayer", [], {"shape": (227, 227, 3)}, []).outputs == ((None, 227, 227, 3),)
     assert keras("InputLayer", [], {"batch_shape": (8, 10)}, []).outputs == ((8, 10),)
+
+
+ALEXNET = [
+    ("Conv2D", [96, 11], {"strides": 4, "activation": "relu"}),
+    ("MaxPooling2D", [], {"pool_size": (3, 3), "strides": (2, 2)}),
+    ("Conv2D", [256, 5], {"activation": "relu", "padding": "same"}),
+    ("MaxPooling2D", [], {"pool_size": (3, 3), "strides": (2, 2)}),
+    ("Conv2D", [384, 3], {"activation": "relu", "padding": "same"}),
+    ("Conv2D", [384, 3], {"activation": "relu", "padding": "same"}),
+    ("Conv2D", [256, 3], {"activation": "relu", "padding": "same"}),
+    ("Dense", [4096], {"activation": "relu"}),
+    ("Dense", [4096], {"activation": "relu"}),
+    ("Dense", [1000], {"activation": "softmax"}),
+]
+
+
+def _chain(keras, layers):
+    shape, count = (None, 227, 227, 3), 0
+    for name, args, kwargs in layers:
+        result = keras(name, args, kwargs, [shape])
+        assert result.issues == ()
+        shape, count = result.outputs[0], count + total(result)
+    return shape, count
+
+
+def test_alexnet_without_flatten(keras):
+    assert _chain(keras, ALEXNET) == ((None, 13, 13, 1000), 25678184)
+
+
+def test_alexnet_with_flatten(keras):
+    layers = ALEXNET[:7] + [ALEXNET[1], ("Flatten", [], {})] + ALEXNET[7:]  # fixtures/keras/alexnet_flatten.py
+    assert _chain(keras, layers) == ((None, 1000), 62378344)
