@@ -30,6 +30,7 @@ from modelint.analyzer.frontends._tape import Tape
 from modelint.analyzer.frontends.bindings import BindError, bind
 from modelint.analyzer.frontends.keras_bindings import KERAS_LAYERS
 from modelint.analyzer.graph import ModelGraph, TensorRef
+from modelint.analyzer.losses import LossUse
 from modelint.analyzer.ops._base import Unknown, is_unknown
 from modelint.analyzer.shapes import Shape
 
@@ -120,6 +121,7 @@ class KSequential:
     build_shape: Any = None
     built: ModelGraph | None = None
     compile_kwargs: dict[str, Any] | None = None
+    compile_span: Span | None = None
 
 
 @dataclass(eq=False)
@@ -131,6 +133,7 @@ class KFunctional:
     outputs: list[KTensor]
     class_name: str = "Functional"
     compile_kwargs: dict[str, Any] | None = None
+    compile_span: Span | None = None
 
 
 @dataclass(eq=False)
@@ -144,6 +147,7 @@ class KSubclassed(Instance):
     built_without_weights: bool = False
     is_layer: bool = False  # a custom keras.layers.Layer, not a Model
     compile_kwargs: dict[str, Any] | None = None
+    compile_span: Span | None = None
 
 
 def _shape_tuple(value: Any) -> Shape | None:
@@ -183,6 +187,8 @@ class KerasEvaluator(Evaluator):
                                self.span(node), self.next_uid("seq"), layers)
         if symbol in _MODEL:
             return self.make_functional(args, kwargs, node)
+        if symbol.startswith("losses."):
+            return _loss(symbol.split(".")[-1], kwargs.get("from_logits", False), self.span(node))
         cls = layer_class(symbol)
         if cls in _MERGE_FUNCTIONS:
             inputs = args[0] if args else kwargs.pop("inputs", None)
@@ -399,16 +405,16 @@ class KerasEvaluator(Evaluator):
             if name == "ndim":
                 return obj.rank if obj.rank is not None else Unknown("rank unknown")
         if isinstance(obj, KSequential):
-            return self.sequential_method(obj, name)
+            return self.sequential_method(obj, name, node)
         if isinstance(obj, KFunctional) and name == "compile":
-            return Builtin("compile", lambda *a, **k: _store_compile(obj, k))
+            return Builtin("compile", lambda *a, **k: _store_compile(obj, k, self.span(node)))
         if isinstance(obj, KSubclassed):
             if name == "build":
                 return Builtin("build", lambda shape=None, *a, **k: self.build_subclassed(obj, shape, node))
             if name in ("weights", "trainable_weights", "layers"):
                 return Unknown(f"{name} of a subclassed model")
             if name == "compile":
-                return Builtin("compile", lambda *a, **k: _store_compile(obj, k))
+                return Builtin("compile", lambda *a, **k: _store_compile(obj, k, self.span(node)))
             if name in ("summary", "fit", "evaluate", "predict", "save", "count_params", "add_weight"):
                 return Builtin(name, lambda *a, **k: None)
         if isinstance(obj, KLayer) and name in ("trainable",):
@@ -442,7 +448,7 @@ class KerasEvaluator(Evaluator):
         self.call_subclassed(obj, [x], {}, node)
         return None
 
-    def sequential_method(self, seq: KSequential, name: str) -> Any:
+    def sequential_method(self, seq: KSequential, name: str, node: cst.CSTNode) -> Any:
         if name == "add":
             return Builtin("add", lambda layer, *a, **k: seq.layers.append(layer))
         if name == "pop":
@@ -450,7 +456,7 @@ class KerasEvaluator(Evaluator):
         if name == "build":
             return Builtin("build", lambda shape=None, *a, **k: setattr(seq, "build_shape", shape))
         if name == "compile":
-            return Builtin("compile", lambda *a, **k: _store_compile(seq, k))
+            return Builtin("compile", lambda *a, **k: _store_compile(seq, k, self.span(node)))
         if name == "layers":
             return list(seq.layers)
         return Builtin(name, lambda *a, **k: None)
@@ -523,9 +529,44 @@ class KerasEvaluator(Evaluator):
         return model
 
 
-def _store_compile(model: Any, kwargs: dict[str, Any]) -> None:
+def _store_compile(model: Any, kwargs: dict[str, Any], span: Span | None) -> None:
     model.compile_kwargs = dict(kwargs)
+    model.compile_span = span
     return None
+
+
+def _loss(name: str, from_logits: Any, span: Span | None) -> LossUse:
+    """``"categorical_crossentropy"``, ``keras.losses.CategoricalCrossentropy(from_logits=True)``,
+    ``keras.losses.categorical_crossentropy`` → one LossUse."""
+    aliases = {"crossentropy": "categorical_crossentropy", "bce": "binary_crossentropy"}
+    name = aliases.get(name, name)
+    return LossUse(name, from_logits if isinstance(from_logits, bool) else None, span)
+
+
+def losses_of(compile_kwargs: dict[str, Any] | None, span: Span | None) -> list[LossUse]:
+    """The losses a ``compile(loss=...)`` call gives, per output where a dict or list names them."""
+    if not compile_kwargs or "loss" not in compile_kwargs:
+        return []
+    loss = compile_kwargs["loss"]
+    items: list[tuple[str | None, Any]]
+    if isinstance(loss, dict):
+        items = [(str(k), v) for k, v in loss.items()]
+    elif isinstance(loss, (list, tuple)):
+        items = [(str(i), v) for i, v in enumerate(loss)]
+    else:
+        items = [(None, loss)]
+    out: list[LossUse] = []
+    for output, value in items:
+        if isinstance(value, str):
+            use = _loss(value, False, span)
+        elif isinstance(value, Ref):
+            use = _loss(value.qualname.rsplit(".", 1)[-1], False, span)
+        elif isinstance(value, LossUse):
+            use = value
+        else:
+            continue
+        out.append(LossUse(use.name, use.from_logits, use.span or span, output))
+    return out
 
 
 def _unres(reason: str, span: Span | None):
@@ -583,14 +624,14 @@ def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
             seen.add(id(value))
             model = value.built or ev.build_sequential(value, shape_for(ctx, var, "Sequential"))
             model.extra["keras_name"] = value.name
-            model.extra["compile"] = value.compile_kwargs
+            model.extra["losses"] = losses_of(value.compile_kwargs, value.compile_span)
         elif isinstance(value, KFunctional):
             seen.add(id(value))
             nodes = ev.tape.ancestors([t.ref for t in value.outputs])
             model = ev.tape.extract(var, "Functional", value.span, nodes,
                                     [t.ref for t in value.inputs], [t.ref for t in value.outputs])
             model.extra["keras_name"] = value.name
-            model.extra["compile"] = value.compile_kwargs
+            model.extra["losses"] = losses_of(value.compile_kwargs, value.compile_span)
         elif isinstance(value, KSubclassed) and not value.is_layer:
             seen.add(id(value))
             instantiated.add(value.cls.name)
@@ -626,7 +667,7 @@ def _subclassed_model(ev: KerasEvaluator, ctx, obj: KSubclassed, name: str) -> M
     nodes = ev.tape.ancestors(outs) if outs else []
     model = ev.tape.extract(name, obj.cls.name, obj.span, nodes, [t.ref for t in obj.inputs], outs)
     model.extra["keras_name"] = obj.name
-    model.extra["compile"] = obj.compile_kwargs
+    model.extra["losses"] = losses_of(obj.compile_kwargs, obj.compile_span)
     if obj.built_without_weights and not obj.built:
         model.extra["built_without_weights"] = True
     elif not obj.built:

@@ -122,5 +122,9 @@ def test_try_repo_fails_on_ml101_then_passes_once_fixed(hook_repo, tmp_path):
     out = passing.stdout + passing.stderr
     assert passing.returncode == 0, out
     assert "ML101" not in out and "Passed" in out
-    # The excluded file is still buggy and was still handed to the hook by --all-files.
-    assert (project / "legacy" / "old_net.py").read_text() == BUGGY
+    # The excluded file is still buggy: only --force-exclude keeps it out of the run.
+    cli = [sys.executable, "-m", "modelint.analyzer", "--output-format", "concise"]
+    plain = subprocess.run([*cli, "legacy/old_net.py"], cwd=project, capture_output=True, text=True)
+    assert plain.returncode == 1 and "ML101" in plain.stdout
+    forced = subprocess.run([*cli, "--force-exclude", "legacy/old_net.py"], cwd=project, capture_output=True, text=True)
+    assert forced.returncode == 0 and forced.stdout == ""
