@@ -61,6 +61,9 @@ def _syntax_error(ctx: FileContext, exc: Exception) -> Diagnostic:
     return rule.at(ctx, Span(line, column, line, column + 1), f"cannot parse file: {message}")
 
 
+_FRONTENDS = {"keras": "keras", "torch": "pytorch"}
+
+
 def _frontends_for(source: str) -> list[str]:
     """Cheap import sniffing decides which frontends fold the file."""
     names = []
@@ -72,16 +75,16 @@ def _frontends_for(source: str) -> list[str]:
 
 
 def analyze_python(ctx: FileContext) -> list[ModelGraph]:
-    import libcst as cst
+    import importlib
 
-    from modelint.analyzer.frontends import keras as keras_frontend
-    from modelint.analyzer.frontends import pytorch as torch_frontend
+    import libcst as cst
 
     module = cst.parse_module(ctx.source)
     ctx.module = module
     models: list[ModelGraph] = []
     for name in _frontends_for(ctx.source):
-        frontend = keras_frontend if name == "keras" else torch_frontend
+        # Import only the frontend the file needs: startup time is a feature.
+        frontend = importlib.import_module(f"modelint.analyzer.frontends.{_FRONTENDS[name]}")
         models.extend(frontend.models_in(module, ctx))
     models.sort(key=lambda m: m.line)
     return models

@@ -7,14 +7,16 @@ key, and its parameters are counted once, on its first application.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from modelint.analyzer.diagnostics import Span
 from modelint.analyzer.shapes import Shape
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(slots=True)
@@ -67,15 +69,29 @@ class Unresolved:
     layer: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Output ``port`` of ``src`` feeds input ``slot`` of ``dst``."""
+
+    src: str
+    port: int
+    dst: str
+    slot: int
+
+
 @dataclass(slots=True)
 class ModelGraph:
-    """A model: its DAG plus what the report needs around it."""
+    """A model: its DAG plus what the report needs around it.
+
+    The DAG is kept in two small adjacency maps, so analysing a file never pays
+    for importing networkx (it costs more than parsing a model file); ``graph``
+    gives the same DAG as a ``networkx.DiGraph`` for rules and users that want
+    networkx's algorithms."""
 
     name: str
     class_name: str
     framework: str
     line: int
-    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
     inputs: list[TensorRef] = field(default_factory=list)
     outputs: list[TensorRef] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
@@ -84,38 +100,67 @@ class ModelGraph:
     unregistered_params: int = 0
     span: Span | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    _nodes: dict[str, Layer] = field(default_factory=dict)
+    _in: dict[str, list[Link]] = field(default_factory=dict)
+    _out: dict[str, list[Link]] = field(default_factory=dict)
 
     # -- building -------------------------------------------------------------
     def add_layer(self, layer: Layer) -> Layer:
-        self.graph.add_node(layer.id, layer=layer)
+        self._nodes[layer.id] = layer
+        self._in.setdefault(layer.id, [])
+        self._out.setdefault(layer.id, [])
         return layer
 
     def connect(self, src: TensorRef, dst: str, slot: int) -> None:
-        """Tensor ``src`` feeds input ``slot`` of node ``dst``.
-
-        A node may read the same tensor twice (``x * x``), so the slots are kept
-        as a list on the one edge networkx allows between two nodes."""
-        if self.graph.has_edge(src.node, dst):
-            self.graph.edges[src.node, dst]["links"].append((src.port, slot))
-        else:
-            self.graph.add_edge(src.node, dst, links=[(src.port, slot)])
+        """Tensor ``src`` feeds input ``slot`` of node ``dst`` (a node may read one
+        tensor twice: ``x * x``)."""
+        link = Link(src.node, src.port, dst, slot)
+        self._in[dst].append(link)
+        self._out[src.node].append(link)
 
     # -- reading --------------------------------------------------------------
+    def __contains__(self, node_id: str) -> bool:
+        return node_id in self._nodes
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def node_ids(self) -> list[str]:
+        """Node ids in creation order."""
+        return list(self._nodes)
+
     def layer(self, node_id: str) -> Layer:
-        return self.graph.nodes[node_id]["layer"]
+        return self._nodes[node_id]
+
+    def links(self) -> Iterator[Link]:
+        for links in self._in.values():
+            yield from links
+
+    def edges(self) -> list[tuple[str, str]]:
+        """Distinct (src, dst) pairs in creation order."""
+        seen: dict[tuple[str, str], None] = {}
+        for node_id in self._nodes:
+            for link in self._out[node_id]:
+                seen.setdefault((link.src, link.dst), None)
+        return list(seen)
 
     def layers(self) -> Iterator[Layer]:
-        """Layers in a deterministic topological order (creation order breaks ties)."""
-        order = {n: i for i, n in enumerate(self.graph.nodes)}
-        for node_id in nx.lexicographical_topological_sort(self.graph, key=order.__getitem__):
-            yield self.layer(node_id)
+        """Layers in topological order; creation order breaks ties."""
+        order = {n: i for i, n in enumerate(self._nodes)}
+        indegree = {n: len({l.src for l in self._in[n]}) for n in self._nodes}
+        ready = [(order[n], n) for n, d in indegree.items() if d == 0]
+        heapq.heapify(ready)
+        while ready:
+            _, node_id = heapq.heappop(ready)
+            yield self._nodes[node_id]
+            for dst in dict.fromkeys(l.dst for l in self._out[node_id]):
+                indegree[dst] -= 1
+                if indegree[dst] == 0:
+                    heapq.heappush(ready, (order[dst], dst))
 
     def input_refs(self, node_id: str) -> list[TensorRef | None]:
         """The tensors feeding ``node_id``, by slot."""
-        slots: dict[int, TensorRef] = {}
-        for src, _, data in self.graph.in_edges(node_id, data=True):
-            for port, slot in data["links"]:
-                slots[slot] = TensorRef(src, port)
+        slots = {link.slot: TensorRef(link.src, link.port) for link in self._in[node_id]}
         if not slots:
             return []
         return [slots.get(i) for i in range(max(slots) + 1)]
@@ -124,11 +169,38 @@ class ModelGraph:
         return [self.layer(r.node) for r in self.input_refs(node_id) if r is not None]
 
     def successors(self, node_id: str) -> list[Layer]:
-        return [self.layer(n) for n in self.graph.successors(node_id)]
+        return [self._nodes[n] for n in dict.fromkeys(l.dst for l in self._out[node_id])]
+
+    def ancestors(self, node_ids: Iterator[str] | list[str]) -> list[str]:
+        """The given nodes and everything upstream, in creation order."""
+        seen: set[str] = set()
+        stack = list(node_ids)
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(l.src for l in self._in[node])
+        return [n for n in self._nodes if n in seen]
 
     def shape_of(self, ref: TensorRef) -> Shape | None:
         outs = self.layer(ref.node).outputs
         return outs[ref.port] if ref.port < len(outs) else None
+
+    @property
+    def graph(self) -> "nx.DiGraph":
+        """The DAG as a networkx DiGraph (node attribute ``layer``; edge attribute
+        ``links`` = [(port, slot)]), built on demand."""
+        import networkx as nx
+
+        g = nx.DiGraph()
+        for node_id, layer in self._nodes.items():
+            g.add_node(node_id, layer=layer)
+        for link in self.links():
+            if g.has_edge(link.src, link.dst):
+                g.edges[link.src, link.dst]["links"].append((link.port, link.slot))
+            else:
+                g.add_edge(link.src, link.dst, links=[(link.port, link.slot)])
+        return g
 
     # -- totals ---------------------------------------------------------------
     def totals(self) -> tuple[int, int, bool]:
@@ -136,7 +208,7 @@ class ModelGraph:
         the totals inexact: they are then lower bounds."""
         trainable = non_trainable = 0
         exact = not self.unresolved
-        for layer in self.layers():
+        for layer in self._nodes.values():
             if layer.shared:
                 continue
             if layer.trainable is None or layer.non_trainable is None:

@@ -306,7 +306,7 @@ class Evaluator:
                 self.assign(small.target, self.eval(small.value, scope), scope)
         elif isinstance(small, cst.AugAssign):
             current = self.eval(small.target, scope)
-            value = self.eval(small.right, scope)
+            value = self.eval(small.value, scope)
             op_type = _AUGOPS.get(type(small.operator))
             result = self.binop(op_type, current, value, small) if op_type else Unknown("operator")
             self.assign(small.target, result, scope)

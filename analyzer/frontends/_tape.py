@@ -29,7 +29,7 @@ class Tape:
         self.graph.add_layer(layer)
         shapes = []
         for slot, ref in enumerate(inputs):
-            if ref is not None and ref.node in self.graph.graph:
+            if ref is not None and ref.node in self.graph:
                 self.graph.connect(ref, node_id, slot)
                 shapes.append(self.graph.shape_of(ref))
             else:
@@ -37,15 +37,7 @@ class Tape:
         return annotate(layer, shapes)
 
     def ancestors(self, outputs: Iterable[TensorRef]) -> list[str]:
-        seen: set[str] = set()
-        stack = [r.node for r in outputs]
-        while stack:
-            node = stack.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            stack.extend(self.graph.graph.predecessors(node))
-        return [n for n in self.graph.graph.nodes if n in seen]
+        return self.graph.ancestors([r.node for r in outputs])
 
     def extract(self, name: str, class_name: str, span: Span | None, nodes: Sequence[str],
                 inputs: Sequence[TensorRef], outputs: Sequence[TensorRef]) -> ModelGraph:
@@ -67,10 +59,9 @@ class Tape:
                           src.unknown, shared=src.owner in owners, applied=src.applied)
             owners.add(src.owner)
             model.add_layer(layer)
-        for u, v, data in self.graph.graph.edges(data=True):
-            if u in keep and v in keep:
-                for port, slot in data["links"]:
-                    model.connect(TensorRef(rename[u], port), rename[v], slot)
+        for link in self.graph.links():
+            if link.src in keep and link.dst in keep:
+                model.connect(TensorRef(rename[link.src], link.port), rename[link.dst], link.slot)
         model.inputs = [TensorRef(rename[r.node], r.port) for r in inputs if r.node in rename]
         model.outputs = [TensorRef(rename[r.node], r.port) for r in outputs if r.node in rename]
         return model

@@ -487,7 +487,7 @@ class KerasEvaluator(Evaluator):
 
     # -- collecting models ------------------------------------------------------------------
     def build_sequential(self, seq: KSequential, default_shape: Shape | None) -> ModelGraph:
-        start = len(self.tape.graph.graph)
+        start = len(self.tape.graph)
         layers = [l for l in seq.layers]
         shape: Any = None
         first_layer_input = next((l for l in layers if isinstance(l, KLayer)), None)
@@ -521,7 +521,7 @@ class KerasEvaluator(Evaluator):
                 continue
             lay = self.tape.add(item.name, item.class_name, item.kind, dict(item.attrs), item.span, item.uid, [ref])
             ref = TensorRef(lay.id)
-        nodes = list(self.tape.graph.graph.nodes)[start:]
+        nodes = self.tape.graph.node_ids()[start:]
         model = self.tape.extract(seq.name, "Sequential", seq.span, nodes, [TensorRef(x.id)], [ref])
         if unresolved_reason:
             model.unresolved.append(_unres(unresolved_reason, seq.span))

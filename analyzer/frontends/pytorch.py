@@ -1,7 +1,897 @@
-"""PyTorch frontend (placeholder until the torch frontend lands)."""
+"""PyTorch frontend: every ``nn.Module`` of a file as a ModelGraph, without torch.
+
+``__init__`` is folded statically into a tree of module objects (leaves of
+``torch.nn``, ``Sequential``/``ModuleList``/``ModuleDict``, user modules, and
+``nn.Parameter`` attributes) named as ``named_modules()`` names them; ``forward``
+is then followed as dataflow into the tape, one node per module application or
+tensor operation. Layer semantics live in ``torch_bindings`` and the ops.
+"""
 
 from __future__ import annotations
 
+from typing import Any
 
-def models_in(module, ctx):
+import libcst as cst
+
+from modelint.analyzer.diagnostics import Span
+from modelint.analyzer.frontends._evaluate import (
+    BoundMethod,
+    Builtin,
+    EvalLimit,
+    Evaluator,
+    Function,
+    Ref,
+    SuperProxy,
+    UserClass,
+)
+from modelint.analyzer.frontends._tape import Tape
+from modelint.analyzer.frontends._torch_objects import (
+    ParamView,
+    TContainer,
+    TensorMethod,
+    TLeaf,
+    TModule,
+    TParam,
+    TTensor,
+    is_module,
+    leaves_under,
+    named_modules,
+    plain_modules,
+)
+from modelint.analyzer.frontends.bindings import BindError, bind
+from modelint.analyzer.frontends.torch_bindings import REQUIRED, TORCH_FUNCTIONS, TORCH_MODULES, VARARGS, _TORCH
+from modelint.analyzer.graph import Layer, ModelGraph, TensorRef, Unresolved
+from modelint.analyzer.ops._base import Unknown, is_unknown
+from modelint.analyzer.passes.infer import annotate
+from modelint.analyzer.shapes import Shape
+
+FRAMEWORK = "torch"
+_MODULE_BASES = {"Module": "Module", "Sequential": "Sequential", "ModuleList": "ModuleList",
+                 "ModuleDict": "ModuleDict"}
+_FACTORIES = {"randn", "rand", "zeros", "ones", "empty", "full", "randint", "tensor", "arange",
+              "randn_like", "rand_like", "zeros_like", "ones_like", "empty_like", "full_like", "as_tensor"}
+_SAME_TENSOR_METHODS = {"float", "double", "half", "long", "int", "bool", "to", "cuda", "cpu", "detach",
+                        "clone", "requires_grad_", "type_as", "type", "share_memory_", "pin_memory"}
+_MODULE_SELF_METHODS = {"train", "eval", "to", "cuda", "cpu", "float", "double", "half", "apply",
+                        "zero_grad", "share_memory", "type"}
+_CALL_ATTRS = ("need_weights", "average_attn_weights")
+_TENSOR_KWARGS = ("input", "query", "key", "value", "src", "tgt", "memory")
+_OPERATORS = {cst.Add: ("add", "+"), cst.Subtract: ("sub", "-"), cst.Multiply: ("mul", "*"),
+              cst.Divide: ("truediv", "/")}
+
+
+def nn_class(qualname: str) -> str | None:
+    """``torch.nn.Conv2d`` / ``torch.nn.modules.conv.Conv2d`` → ``Conv2d``."""
+    if qualname.startswith("torch.nn.modules."):
+        return qualname.rsplit(".", 1)[-1]
+    if qualname in ("torch.nn.parameter.Parameter",):
+        return "Parameter"
+    if qualname.startswith("torch.nn.") and qualname.count(".") == 2:
+        return qualname[len("torch.nn."):]
+    return None
+
+
+class TorchBuiltin(Builtin):
+    """A method of a frontend object: called with whatever values it gets."""
+
+
+def _short(key: str) -> tuple[str, str]:
+    """(node name, op shown) for a function key of TORCH_FUNCTIONS."""
+    if key.startswith("torch.nn.functional."):
+        name = key[len("torch.nn.functional."):]
+        return name, f"F.{name}"
+    if key.startswith("Tensor."):
+        name = key[len("Tensor."):]
+        return name, f"Tensor.{name}"
+    if key.startswith("operator."):
+        name = key[len("operator."):]
+        return name, name
+    name = key.rsplit(".", 1)[-1]
+    return name, key
+
+
+def _dims(value: Any) -> Shape | None:
+    """A size argument (ints, or dims read from ``x.size(i)``) → a shape."""
+    if isinstance(value, (tuple, list)) and all(
+        v is None or isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)) for v in value
+    ):
+        return tuple(value)
+    return None
+
+
+def _nested_shape(value: Any) -> Shape | None:
+    if isinstance(value, (int, float, bool)):
+        return ()
+    if isinstance(value, (list, tuple)):
+        inner = [_nested_shape(v) for v in value]
+        if not inner:
+            return (0,)
+        if any(s is None for s in inner) or len(set(inner)) != 1:
+            return None
+        return (len(value), *inner[0])
+    return None
+
+
+class TorchEvaluator(Evaluator):
+    def __init__(self, module: cst.Module, path: str) -> None:
+        super().__init__(module, path)
+        self.tape = Tape(FRAMEWORK)
+        self.uid = 0
+        self.running = False  # True while a model's forward is followed
+        self.names: dict[int, str] = {}
+        self.applied: dict[int, int] = {}
+        self.param_tensors: dict[int, TTensor] = {}
+        self.examples: dict[int, list[TTensor]] = {}  # id(module) → example inputs at module level
+        self.notes: list[tuple[str, Span | None]] = []
+
+    def next_uid(self, prefix: str) -> str:
+        self.uid += 1
+        return f"{prefix}#{self.uid}"
+
+    # -- module-level detection --------------------------------------------------------------
+    def module_base(self, cls: UserClass) -> str | None:
+        for base in cls.external_bases():
+            name = nn_class(base.qualname)
+            if name in _MODULE_BASES:
+                return _MODULE_BASES[name]
+        return None
+
+    # -- calls of imported symbols -------------------------------------------------------------
+    def hook_call_ref(self, ref: Ref, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        q = ref.qualname
+        if q == "collections.OrderedDict":
+            return self.ordered_dict(args, kwargs)
+        cls = nn_class(q)
+        if cls is not None:
+            return self.make_module(cls, args, kwargs, node)
+        if q in TORCH_FUNCTIONS:
+            return self.apply_function(q, None, args, kwargs, node)
+        if q.startswith("torch.") and q.count(".") == 1 and q[6:] in _FACTORIES:
+            return self.make_tensor(q[6:], args, kwargs, node)
+        if q.endswith(".summary") and q.split(".")[0] in ("torchsummary", "torchinfo", "torchsummaryX"):
+            return self.record_summary(q.split(".")[0], args, kwargs)
+        return self.unknown_function(q, q.rsplit(".", 1)[-1], args, kwargs, node)
+
+    def ordered_dict(self, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        out: dict[Any, Any] = {}
+        if args:
+            items = args[0].items() if isinstance(args[0], dict) else self.iterate(args[0])
+            if items is None:
+                return Unknown("OrderedDict of an unknown iterable")
+            for item in items:
+                if not (isinstance(item, (tuple, list)) and len(item) == 2):
+                    return Unknown("OrderedDict item is not a pair")
+                out[item[0]] = item[1]
+        out.update(kwargs)
+        return out
+
+    def make_module(self, cls: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        span = self.span(node)
+        if cls == "Sequential":
+            if len(args) == 1 and isinstance(args[0], dict):
+                kids = {str(k): v for k, v in args[0].items()}
+            else:
+                kids = {str(i): v for i, v in enumerate(args)}
+            return TContainer("Sequential", kids, span, self.next_uid("Sequential"))
+        if cls == "ModuleList":
+            items = self.iterate(args[0] if args else kwargs.get("modules", [])) or []
+            return TContainer("ModuleList", {str(i): v for i, v in enumerate(items)}, span,
+                              self.next_uid("ModuleList"))
+        if cls == "ModuleDict":
+            source = args[0] if args else kwargs.get("modules", {})
+            kids = dict(source) if isinstance(source, dict) else dict(self.iterate(source) or [])
+            return TContainer("ModuleDict", {str(k): v for k, v in kids.items()}, span, self.next_uid("ModuleDict"))
+        if cls == "Parameter":
+            data = args[0] if args else kwargs.get("data")
+            grad = args[1] if len(args) > 1 else kwargs.get("requires_grad", True)
+            shape = data.shape if isinstance(data, TTensor) else None
+            return TParam(shape, grad is not False, span, self.next_uid("param"))
+        binding = TORCH_MODULES.get(cls)
+        if binding is None:
+            if cls.endswith("Loss"):
+                return TLeaf(cls, "identity", {"class_name": cls, "loss": True}, span, self.next_uid(cls))
+            reason = f"nn.{cls} is not modelled; its shape and parameters are unknown"
+            return TLeaf(cls, "unknown", {"class_name": cls, "reason": reason}, span, self.next_uid(cls))
+        kwargs = {k: v for k, v in kwargs.items() if k not in ("device", "dtype", "inplace")}
+        try:
+            attrs = bind(binding, args, kwargs)
+        except BindError as exc:
+            return TLeaf(cls, "unknown", {"class_name": cls, "reason": f"nn.{cls}: {exc}"}, span, self.next_uid(cls))
+        raw = {p: d for p, d in _TORCH.get(cls, ()) if d is not REQUIRED}
+        raw.update(zip(binding.signature, args))
+        raw.update(kwargs)
+        attrs["class_name"] = cls
+        missing = [p for p, d in _TORCH.get(cls, ()) if d is REQUIRED and p.lstrip("*") not in raw]
+        for p in missing:
+            attrs[binding.rename.get(p, p)] = Unknown(f"required argument `{p}` is missing")
+        for key in ("layer", "norm", "encoder_layer", "decoder_layer"):
+            inner = attrs.get(key)
+            if isinstance(inner, TLeaf):
+                attrs[key] = {"class_name": inner.class_name, "kind": inner.kind, "attrs": inner.attrs}
+        return TLeaf(cls, binding.kind, attrs, span, self.next_uid(cls), raw=raw)
+
+    # -- tensors --------------------------------------------------------------------------------
+    def make_tensor(self, name: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        dtype = "float32"
+        dt = kwargs.get("dtype")
+        if name == "randint" or (isinstance(dt, Ref) and dt.qualname.rsplit(".", 1)[-1] in ("long", "int64", "int")):
+            dtype = "int64"
+        shape: Shape | None
+        if name.endswith("_like"):
+            src = args[0] if args else kwargs.get("input")
+            shape = src.shape if isinstance(src, TTensor) else None
+        elif name in ("tensor", "as_tensor"):
+            shape = _nested_shape(args[0] if args else kwargs.get("data"))
+        elif name == "arange":
+            ints = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
+            shape = (len(range(*ints)),) if ints and len(ints) == len(args) else None
+        elif name == "randint":
+            size = kwargs.get("size", args[-1] if args else None)
+            shape = _dims(size)
+        elif name == "full":
+            shape = _dims(args[0] if args else kwargs.get("size"))
+        else:
+            size = kwargs.get("size")
+            if size is None:
+                size = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else tuple(args)
+            shape = _dims(size)
+        if not self.running:
+            return TTensor(None, shape, dtype)
+        if shape is None:
+            self.note_unresolved(f"the shape of torch.{name}(...) is not static", node)
+        layer = self.tape.add(name, f"torch.{name}", "input",
+                              {"class_name": f"torch.{name}", "batch_shape": shape, "constant": True},
+                              self.span(node), self.next_uid(name), [])
+        return TTensor(TensorRef(layer.id), layer.output_shape, dtype)
+
+    def record_summary(self, lib: str, args: list[Any], kwargs: dict[str, Any]) -> None:
+        model = args[0] if args else kwargs.get("model")
+        size = args[1] if len(args) > 1 else kwargs.get("input_size")
+        if not is_module(model) or size is None:
+            return None
+        sizes = list(size) if isinstance(size, list) and size and isinstance(size[0], (tuple, list)) else [size]
+        shapes = []
+        for s in sizes:
+            dims = _dims(s)
+            if dims is None:
+                return None
+            shapes.append(dims if lib == "torchinfo" else (None, *dims))
+        self.examples.setdefault(id(model), [TTensor(None, s) for s in shapes])
+        return None
+
+    def tensor_node(self, key: str, receiver: TTensor | None, args: list[Any], kwargs: dict[str, Any],
+                    node: cst.CSTNode, display: tuple[str, str] | None = None) -> Any:
+        """A node for a TORCH_FUNCTIONS entry: bind, move tensor arguments to inputs."""
+        binding = TORCH_FUNCTIONS[key]
+        if key in VARARGS and not (len(args) == 1 and isinstance(args[0], (tuple, list))) and args:
+            args = [tuple(args)]
+        name, op = display or _short(key)
+        try:
+            attrs = bind(binding, args, kwargs)
+        except BindError as exc:
+            return self.unknown_function(key, name, args, kwargs, node, f"{op}: {exc}", receiver)
+        refs: list[TensorRef | None] = [] if receiver is None else [receiver.ref]
+        for slot in ("input", "other", "tensors"):
+            if slot not in attrs:
+                continue
+            value = attrs.pop(slot)
+            items = self.iterate(value) if slot == "tensors" else [value]
+            for item in items or [Unknown("tensors")]:
+                refs.append(item.ref if isinstance(item, TTensor) else None)
+        for k, v in list(attrs.items()):
+            if isinstance(v, (TTensor, TParam)):
+                attrs[k] = None
+        attrs["class_name"] = op
+        attrs["functional"] = True
+        layer = self.tape.add(name, op, binding.kind, attrs, self.span(node), self.next_uid(name), refs)
+        return self.outputs_of(layer, binding.kind)
+
+    def apply_function(self, key: str, receiver: TTensor | None, args: list[Any], kwargs: dict[str, Any],
+                       node: cst.CSTNode) -> Any:
+        tensors = [a for a in [receiver, *args, *kwargs.values()] if isinstance(a, TTensor)]
+        if isinstance(kwargs.get("tensors"), (list, tuple)) or (args and isinstance(args[0], (list, tuple))):
+            seq = kwargs.get("tensors", args[0] if args else ())
+            tensors += [t for t in seq if isinstance(t, TTensor)]
+        if not self.running or not tensors:
+            if key.startswith("operator.") and tensors:
+                return tensors[0]
+            return Unknown(f"{key} outside forward")
+        return self.tensor_node(key, receiver, args, kwargs, node)
+
+    def unknown_function(self, key: str, name: str, args: list[Any], kwargs: dict[str, Any], node: cst.CSTNode,
+                         reason: str | None = None, receiver: TTensor | None = None) -> Any:
+        tensors = [a for a in [receiver, *args] if isinstance(a, TTensor)]
+        if not self.running or not tensors or all(t.ref is None for t in tensors):
+            return Unknown(reason or f"call to `{key}` is not modelled")
+        reason = reason or f"`{key}` is not modelled; its output shape is unknown"
+        layer = self.tape.add(name, key, "unknown", {"class_name": key, "reason": reason, "functional": True},
+                              self.span(node), self.next_uid(name), [t.ref for t in tensors])
+        layer.trainable, layer.non_trainable = 0, 0  # a function owns no parameters
+        return TTensor(TensorRef(layer.id), None)
+
+    def outputs_of(self, layer: Layer, kind: str) -> Any:
+        outs = [TTensor(TensorRef(layer.id, i), s) for i, s in enumerate(layer.outputs)]
+        if len(outs) == 1:
+            return outs[0]
+        if kind == "rnn" and len(outs) == 3:
+            return (outs[0], (outs[1], outs[2]))
+        return tuple(outs)
+
+    # -- tensor attributes and methods ----------------------------------------------------------
+    def tensor_attr(self, t: TTensor, name: str) -> Any:
+        if name == "shape":
+            return Unknown("shape of a tensor whose rank is unknown") if t.shape is None else tuple(t.shape)
+        if name == "ndim":
+            return Unknown("rank unknown") if t.shape is None else len(t.shape)
+        if name in ("T", "mT"):
+            return t
+        if name in ("dtype", "device", "grad", "data", "is_cuda", "requires_grad"):
+            return t if name == "data" else Unknown(f"tensor.{name}")
+        return TensorMethod(t, name)
+
+    def call_tensor_method(self, m: TensorMethod, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        t, name = m.tensor, m.name
+        if name == "size":
+            if t.shape is None:
+                return Unknown("size of a tensor whose rank is unknown")
+            if not args and "dim" not in kwargs:
+                return tuple(t.shape)
+            dim = args[0] if args else kwargs["dim"]
+            if isinstance(dim, int) and -len(t.shape) <= dim < len(t.shape):
+                return t.shape[dim]
+            return Unknown(f"size({dim!r})")
+        if name in ("dim", "ndimension"):
+            return Unknown("rank unknown") if t.shape is None else len(t.shape)
+        if name in _SAME_TENSOR_METHODS:
+            return t
+        key = f"Tensor.{name}"
+        if key in TORCH_FUNCTIONS and self.running and t.ref is not None:
+            return self.tensor_node(key, t, args, kwargs, node)
+        if not self.running or t.ref is None:
+            return TTensor(None, t.shape, t.dtype) if name in ("expand", "repeat", "contiguous") else Unknown(key)
+        return self.unknown_function(key, name, args, kwargs, node, receiver=t)
+
+    # -- module objects -------------------------------------------------------------------------
+    def hook_instantiate(self, cls: UserClass, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        base = self.module_base(cls)
+        if base is None:
+            return super().hook_instantiate(cls, args, kwargs, node)
+        obj = TModule(cls, base=base, span=self.span(node), uid=self.next_uid(cls.name))
+        found, init = cls.lookup("__init__")
+        if found and isinstance(init, Function):
+            self.inline(init, obj, args, kwargs, node, cls=self.owner_class(init, obj))
+        elif base != "Module" and args:
+            self.container_init(obj, args)
+        return obj
+
+    def container_init(self, obj: TModule, args: list[Any]) -> None:
+        if obj.base == "Sequential" and len(args) == 1 and isinstance(args[0], dict):
+            items = list(args[0].items())
+        elif obj.base == "ModuleDict" and args and isinstance(args[0], dict):
+            items = list(args[0].items())
+        elif obj.base == "ModuleList" and args:
+            items = list(enumerate(self.iterate(args[0]) or []))
+        else:
+            items = list(enumerate(args))
+        for k, v in items:
+            self.register(obj, str(k), v, None)
+
+    def register(self, obj: TModule, name: str, value: Any, node: cst.CSTNode | None) -> None:
+        """torch's ``Module.__setattr__``: modules and parameters are registered."""
+        if is_module(value):
+            obj.modules[name] = value
+            obj.params.pop(name, None)
+        elif isinstance(value, TParam):
+            obj.params[name] = value
+        else:
+            mods = plain_modules(value)
+            if mods:
+                obj.plain[name] = (value, self.span(node) if node is not None else None)
+            else:
+                obj.plain.pop(name, None)
+            if name in obj.modules and value is None:
+                obj.modules[name] = None
+        obj.attrs[name] = value
+
+    def hook_setattr(self, obj: Any, name: str, value: Any, node: cst.CSTNode) -> None:
+        if isinstance(obj, TModule):
+            self.register(obj, name, value, node)
+            return
+        obj.attrs[name] = value
+
+    def set_attr(self, obj: Any, name: str, value: Any, node: cst.CSTNode) -> None:
+        if isinstance(obj, ParamView) and name == "requires_grad":
+            self.set_requires_grad(obj, value, node)
+            return
+        if isinstance(obj, TParam) and name == "requires_grad":
+            obj.requires_grad = value is not False
+            return
+        super().set_attr(obj, name, value, node)
+
+    def set_requires_grad(self, view: ParamView, value: Any, node: cst.CSTNode) -> None:
+        if view.whole:
+            self.freeze(view.module, value)
+            return
+        leaf = view.module
+        if isinstance(leaf, TLeaf):
+            if value is False:
+                leaf.frozen = Unknown(f"{leaf.class_name}.{view.name} alone has requires_grad=False; the trainable "
+                                      "split of this layer is not modelled")
+                self.note_unresolved(f"`{self.code(node)}`: the trainable split of a partly frozen "
+                                     f"{leaf.class_name} is not modelled", node)
+            elif value is not True:
+                leaf.frozen = Unknown("requires_grad is not static")
+
+    def freeze(self, module: Any, value: Any) -> None:
+        if isinstance(module, TParam):
+            module.requires_grad = value is not False
+            return
+        for leaf in leaves_under(module):
+            leaf.frozen = True if value is False else (None if value is True else Unknown("requires_grad is not static"))
+        if not isinstance(module, TLeaf):
+            for _, m in named_modules(module).values():
+                if isinstance(m, TModule):
+                    for p in m.params.values():
+                        p.requires_grad = value is not False
+
+    def parameters_of(self, module: Any) -> list[Any]:
+        views: list[Any] = [ParamView(leaf, True) for leaf in leaves_under(module)]
+        if not isinstance(module, TLeaf):
+            for _, m in named_modules(module).values():
+                if isinstance(m, TModule):
+                    views.extend(m.params.values())
+        return views
+
+    def module_method(self, obj: Any, name: str) -> Any:
+        if name == "parameters":
+            return TorchBuiltin(name, lambda *a, **k: self.parameters_of(obj))
+        if name == "requires_grad_":
+            return TorchBuiltin(name, lambda flag=True, *a, **k: (self.freeze(obj, flag), obj)[1])
+        if name in _MODULE_SELF_METHODS:
+            return TorchBuiltin(name, lambda *a, **k: obj)
+        if name in ("modules", "children"):
+            return TorchBuiltin(name, lambda *a, **k: [m for _, m in named_modules(obj).values()]
+                                if name == "modules" else [v for v in self.module_children(obj)])
+        if name == "training":
+            return False
+        if name in ("add_module", "register_module") and isinstance(obj, (TModule, TContainer)):
+            return TorchBuiltin(name, lambda key, value, *a, **k: self.add_child(obj, key, value))
+        if name == "register_parameter" and isinstance(obj, TModule):
+            return TorchBuiltin(name, lambda key, value, *a, **k: self.register(obj, key, value, None))
+        if name == "register_buffer":
+            return TorchBuiltin(name, lambda *a, **k: None)
+        if isinstance(obj, TContainer) or (isinstance(obj, TModule) and obj.base != "Module"):
+            return self.container_method(obj, name)
+        if isinstance(obj, TLeaf):
+            if name in ("weight", "bias", "weight_ih_l0", "weight_hh_l0", "in_proj_weight"):
+                return ParamView(obj, False, name)
+            if name in obj.raw:
+                return obj.raw[name]
+        return Unknown(f"attribute `{name}` of {type(obj).__name__} is not known statically")
+
+    def module_children(self, obj: Any) -> list[Any]:
+        if isinstance(obj, TContainer):
+            return [v for v in obj.children.values() if is_module(v)]
+        if isinstance(obj, TModule):
+            return [v for v in obj.modules.values() if is_module(v)]
+        return []
+
+    def add_child(self, obj: Any, key: Any, value: Any) -> None:
+        if isinstance(obj, TContainer):
+            obj.children[str(key)] = value
+        else:
+            self.register(obj, str(key), value, None)
+        return None
+
+    def _kids(self, obj: Any) -> dict[str, Any]:
+        return obj.children if isinstance(obj, TContainer) else obj.modules
+
+    def container_method(self, obj: Any, name: str) -> Any:
+        kids = self._kids(obj)
+
+        def append(value: Any) -> Any:
+            self.add_child(obj, str(len(kids)), value)
+            return obj
+
+        def extend(values: Any) -> Any:
+            for v in self.iterate(values) or []:
+                append(v)
+            return obj
+
+        def insert(index: int, value: Any) -> None:
+            items = list(kids.values())
+            items.insert(index, value)
+            kids.clear()
+            for i, v in enumerate(items):
+                self.add_child(obj, str(i), v)
+
+        table = {
+            "append": append, "extend": extend, "insert": insert,
+            "items": lambda: list(kids.items()), "keys": lambda: list(kids.keys()),
+            "values": lambda: list(kids.values()), "update": lambda d: [self.add_child(obj, k, v) for k, v in d.items()],
+        }
+        if name in table:
+            return TorchBuiltin(name, table[name])
+        return Unknown(f"`{name}` of {getattr(obj, 'class_name', 'a container')} is not modelled")
+
+    def hook_getattr(self, obj: Any, name: str, node: cst.CSTNode) -> Any:
+        if isinstance(obj, TTensor):
+            return self.tensor_attr(obj, name)
+        if is_module(obj):
+            return self.module_method(obj, name)
+        if isinstance(obj, TParam):
+            if name in ("shape", "data"):
+                return tuple(obj.shape) if name == "shape" and obj.shape is not None else self.param_value(obj)
+            return TensorMethod(self.param_value(obj), name)
+        if isinstance(obj, ParamView):
+            return Unknown(f"parameter.{name}")
+        return super().hook_getattr(obj, name, node)
+
+    def get_attr(self, obj: Any, name: str, node: cst.CSTNode) -> Any:
+        value = super().get_attr(obj, name, node)
+        if isinstance(value, TParam) and self.running:
+            return self.param_value(value)
+        return value
+
+    def param_value(self, param: TParam) -> TTensor:
+        return self.param_tensors.get(id(param)) or TTensor(None, param.shape)
+
+    def hook_super_attr(self, proxy: SuperProxy, name: str, node: cst.CSTNode) -> Any:
+        obj = proxy.instance
+        if isinstance(obj, TModule) and name == "__init__":
+            return TorchBuiltin("super.__init__", lambda *a, **k: self.container_init(obj, list(a))
+                                if obj.base != "Module" and a else None)
+        if isinstance(obj, TModule) and name == "forward" and obj.base == "Sequential":
+            return TorchBuiltin("super.forward", lambda x, *a, **k: self.run_sequence(obj.modules.values(), x, node))
+        return super().hook_super_attr(proxy, name, node)
+
+    # -- applying modules -----------------------------------------------------------------------
+    def call(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        if isinstance(func, TorchBuiltin):
+            try:
+                return func.fn(*args, **kwargs)
+            except EvalLimit:
+                raise
+            except Exception as exc:  # noqa: BLE001 — a call that does not fit stays unknown
+                return Unknown(f"{func.name}() failed: {type(exc).__name__}")
+        return super().call(func, args, kwargs, node)
+
+    def hook_call_object(self, obj: Any, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        if isinstance(obj, TensorMethod):
+            return self.call_tensor_method(obj, args, kwargs, node)
+        if is_module(obj):
+            if not self.running:
+                tensors = [a for a in args if isinstance(a, TTensor)]
+                if tensors and id(obj) not in self.examples:
+                    self.examples[id(obj)] = tensors
+                return Unknown("a module called outside a model's forward")
+            return self.apply_module(obj, args, kwargs, node)
+        return super().hook_call_object(obj, args, kwargs, node)
+
+    def apply_module(self, mod: Any, args: list[Any], kwargs: dict[str, Any], node: cst.CSTNode) -> Any:
+        if isinstance(mod, TLeaf):
+            return self.apply_leaf(mod, args, kwargs, node)
+        if isinstance(mod, TContainer):
+            if mod.class_name == "Sequential":
+                return self.run_sequence(mod.children.values(), args[0] if args else kwargs.get("input"), node)
+            return self.note_unresolved(f"{mod.class_name} is not callable", node)
+        found, forward = mod.cls.lookup("forward")
+        if found and isinstance(forward, Function):
+            return self.inline(forward, mod, args, kwargs, node, cls=self.owner_class(forward, mod))
+        if mod.base == "Sequential":
+            return self.run_sequence(mod.modules.values(), args[0] if args else None, node)
+        return self.note_unresolved(f"{mod.cls.name} has no forward() to follow", node)
+
+    def run_sequence(self, modules: Any, x: Any, node: cst.CSTNode) -> Any:
+        for child in list(modules):
+            if is_module(child):
+                x = self.apply_module(child, [x], {}, node)
+        return x
+
+    def apply_leaf(self, leaf: TLeaf, args: list[Any], kwargs: dict[str, Any], node: cst.CSTNode) -> Any:
+        refs: list[TensorRef | None] = [a.ref if isinstance(a, TTensor) else None for a in args]
+        if not args:
+            refs = [kwargs[k].ref if isinstance(kwargs.get(k), TTensor) else None
+                    for k in _TENSOR_KWARGS if k in kwargs]
+        attrs = leaf.node_attrs()
+        for key in _CALL_ATTRS:
+            if key in kwargs and isinstance(kwargs[key], bool):
+                attrs[key] = kwargs[key]
+        attrs["call_span"] = self.span(node)
+        self.applied[id(leaf)] = self.applied.get(id(leaf), 0) + 1
+        layer = self.tape.add(self.name_of(leaf), leaf.class_name, leaf.kind, attrs, leaf.span, leaf.uid,
+                              refs or [None])
+        return self.outputs_of(layer, leaf.kind)
+
+    def name_of(self, leaf: Any) -> str:
+        return self.names.get(id(leaf)) or getattr(leaf, "class_name", "module")
+
+    # -- Python values around modules and tensors -----------------------------------------------
+    def hook_iterate(self, value: Any) -> list[Any] | None:
+        if isinstance(value, TContainer):
+            return list(value.children) if value.class_name == "ModuleDict" else list(value.children.values())
+        if isinstance(value, TModule) and value.base != "Module":
+            return list(value.modules) if value.base == "ModuleDict" else list(value.modules.values())
+        if isinstance(value, TTensor) and value.shape and isinstance(value.shape[0], int) and value.shape[0] <= 64:
+            return [self.hook_getitem(value, i, None) for i in range(value.shape[0])]
+        return None
+
+    def hook_unpack(self, value: Any, n: int) -> list[Any] | None:
+        items = self.hook_iterate(value)
+        return items if items is not None and len(items) == n else None
+
+    def hook_truth(self, value: Any) -> bool | None:
+        if is_module(value) or isinstance(value, TParam):
+            return True
+        return None
+
+    def hook_getitem(self, obj: Any, key: Any, node: cst.Subscript | None) -> Any:
+        if isinstance(obj, TContainer) or (isinstance(obj, TModule) and obj.base != "Module"):
+            kids = self._kids(obj)
+            if isinstance(key, str):
+                return kids.get(key, Unknown(f"no submodule {key!r}"))
+            values = list(kids.items())
+            if isinstance(key, int) and not isinstance(key, bool) and -len(values) <= key < len(values):
+                return values[key][1]
+            if isinstance(key, slice):
+                name = obj.class_name if isinstance(obj, TContainer) else obj.base
+                return TContainer(name, dict(values[key]), getattr(obj, "span", None), self.next_uid(name))
+            return Unknown(f"index {key!r} of a {type(obj).__name__}")
+        if isinstance(obj, TTensor):
+            return self.tensor_getitem(obj, key, node)
+        if node is None:
+            return Unknown("subscript")
+        return super().hook_getitem(obj, key, node)
+
+    def tensor_getitem(self, t: TTensor, key: Any, node: cst.CSTNode | None) -> Any:
+        items = key if isinstance(key, tuple) else (key,)
+        ok = all(i is None or i is Ellipsis or (isinstance(i, int) and not isinstance(i, bool))
+                 or (isinstance(i, slice) and all(p is None or (isinstance(p, int) and not isinstance(p, bool))
+                                                  for p in (i.start, i.stop, i.step)))
+                 for i in items)
+        if not self.running or t.ref is None:
+            return Unknown("subscript of a tensor outside forward")
+        if not ok:
+            return self.unknown_function("operator.getitem", "getitem", [t], {}, node or self.module,
+                                         "indexing with a tensor or a non-constant index is not modelled")
+        return self.tensor_node("operator.getitem", None, [t, key], {}, node or self.module, ("getitem", "getitem"))
+
+    def hook_binop(self, op_type: type | None, left: Any, right: Any, node: cst.CSTNode) -> Any:
+        if isinstance(left, TParam):
+            left = self.param_value(left)
+        if isinstance(right, TParam):
+            right = self.param_value(right)
+        lt, rt = isinstance(left, TTensor), isinstance(right, TTensor)
+        if not (lt or rt):
+            return Unknown("arithmetic on non-constant values")
+        scalar = (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+        if lt and rt and op_type in _OPERATORS and self.running and (left.ref is not None or right.ref is not None):
+            fn, sym = _OPERATORS[op_type]
+            return self.tensor_node(f"operator.{fn}", None, [left, right], {}, node, (fn, sym))
+        if (lt and (rt or scalar(right))) or (rt and scalar(left)):
+            t = left if lt else right
+            return t  # a tensor with a scalar (or outside forward): same shape, no node
+        if lt and rt:
+            return self.unknown_function("operator", "binop", [left, right], {}, node)
+        return Unknown("arithmetic on a tensor and an unknown value")
+
+    def hook_unary(self, op: str, value: Any, node: cst.CSTNode) -> Any:
+        if isinstance(value, TTensor):
+            return value
+        return super().hook_unary(op, value, node)
+
+    def hook_builtin(self, func: Builtin, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        if func.name in ("len", "list", "tuple", "zip", "enumerate", "reversed", "iter"):
+            expanded: list[Any] = []
+            for a in args:
+                if isinstance(a, (TContainer, TModule)) or (func.name == "len" and isinstance(a, TTensor)):
+                    items = self.iterate(a)
+                    if items is None:
+                        return Unknown(f"{func.name}() of an unknown value")
+                    expanded.append(items)
+                else:
+                    expanded.append(a)
+            if func.name == "len":
+                return len(expanded[0]) if expanded and isinstance(expanded[0], (list, tuple, dict)) else Unknown("len")
+            try:
+                return func.fn(*expanded, **kwargs)
+            except Exception as exc:  # noqa: BLE001
+                return Unknown(f"{func.name}() failed: {type(exc).__name__}")
+        return super().hook_builtin(func, args, kwargs, node)
+
+    def hook_call_method(self, method: BoundMethod, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        return super().hook_call_method(method, args, kwargs, node)
+
+    # -- following one model --------------------------------------------------------------------
+    def run_model(self, name: str, class_name: str, root: Any, span: Span | None,
+                  shapes: list[Shape | None]) -> ModelGraph:
+        tree = named_modules(root)
+        self.names = {k: path for k, (path, _) in tree.items() if path}
+        unregistered = self.unregistered(tree)
+        for key, (path, _) in unregistered.items():
+            self.names.setdefault(key, path)
+        self.applied = {}
+        self.param_tensors = {}
+        start = len(self.tape.graph.graph)
+        self.unresolved = []
+        inputs = self.make_inputs(root, shapes, span)
+        from modelint.analyzer.frontends._torch_objects import named_params
+
+        for path, param in named_params(tree):
+            layer = self.tape.add(path, "Parameter", "parameter", {"class_name": "Parameter"}, param.span,
+                                  param.uid, [])
+            layer.outputs, layer.unknown = (param.shape,), None
+            count = None if param.shape is None or not all(isinstance(d, int) for d in param.shape) else 1
+            for d in param.shape or ():
+                count = count * d if count is not None and isinstance(d, int) else None
+            if count is None:
+                layer.trainable = layer.non_trainable = None
+                layer.unknown = f"the shape of parameter `{path}` is not static"
+            else:
+                layer.trainable, layer.non_trainable = (count, 0) if param.requires_grad else (0, count)
+            self.param_tensors[id(param)] = TTensor(TensorRef(layer.id), param.shape)
+        self.running = True
+        result: Any = None
+        try:
+            result = self.apply_module(root, [TTensor(r, self.tape.graph.shape_of(r)) for r in inputs], {},
+                                       root.cls.node if isinstance(root, TModule) else self.module)
+        except EvalLimit as exc:
+            self.notes.append((f"{name}: forward stopped: {exc}", span))
+        finally:
+            self.running = False
+        outputs = [t.ref for t in _flat_tensors(result) if t.ref is not None]
+        for key, (path, mod) in tree.items():
+            if isinstance(mod, TLeaf) and key not in self.applied:
+                self.tape.add(path, mod.class_name, mod.kind, mod.node_attrs(), mod.span, mod.uid, [None],
+                              applied=False)
+        nodes = list(self.tape.graph.graph.nodes)[start:]
+        model = self.tape.extract(name, class_name, span, nodes, inputs, outputs)
+        self.finish(model, unregistered)
+        return model
+
+    def make_inputs(self, root: Any, shapes: list[Shape | None], span: Span | None) -> list[TensorRef]:
+        count = 1
+        arg_names = ["input"]
+        if isinstance(root, TModule):
+            found, forward = root.cls.lookup("forward")
+            if found and isinstance(forward, Function):
+                params = [*forward.node.params.posonly_params, *forward.node.params.params][1:]
+                required = [p for p in params if p.default is None]
+                count = max(1, len(required))
+                arg_names = [p.name.value for p in params[:count]] or ["input"]
+        refs = []
+        for i in range(count):
+            shape = shapes[i] if i < len(shapes) else None
+            layer = self.tape.add(arg_names[i] if i < len(arg_names) else f"input{i}", "Input", "input",
+                                  {"class_name": "Input", "batch_shape": shape, "implicit": True}, span,
+                                  self.next_uid("input"), [])
+            refs.append(TensorRef(layer.id))
+        return refs
+
+    def unregistered(self, tree: dict[int, tuple[str, Any]]) -> dict[int, tuple[str, Any]]:
+        """Leaves reachable only through plain list/dict/tuple attributes."""
+        out: dict[int, tuple[str, Any]] = {}
+        for path, module in list(tree.values()):
+            if not isinstance(module, TModule):
+                continue
+            for attr, (value, _) in module.plain.items():
+                base = f"{path}.{attr}" if path else attr
+                for i, mod in enumerate(plain_modules(value)):
+                    sub = named_modules(mod)
+                    for key, (p, m) in sub.items():
+                        if key in tree or key in out or not isinstance(m, TLeaf):
+                            continue
+                        out[key] = (f"{base}[{i}]" + (f".{p}" if p else ""), m)
+        return out
+
+    def finish(self, model: ModelGraph, unregistered: dict[int, tuple[str, Any]]) -> None:
+        uids = {m.uid for _, m in unregistered.values()}
+        total = 0
+        for layer in model.layers():
+            if layer.owner in uids:
+                layer.shared = True  # not seen by .parameters(): outside the totals
+                layer.attrs = {**layer.attrs, "registered": False}
+        for _, leaf in unregistered.values():
+            probe = annotate(Layer("probe", "probe", leaf.class_name, leaf.kind, leaf.node_attrs(), None, leaf.uid,
+                                   FRAMEWORK), [None])
+            total += probe.params or 0
+        model.unregistered_params = total
+        model.unresolved.extend(Unresolved(r, s) for r, s in self.unresolved)
+        model.extra["unregistered"] = [
+            {"path": path, "class": leaf.class_name} for path, leaf in unregistered.values()
+        ]
+
+
+def _flat_tensors(value: Any) -> list[TTensor]:
+    if isinstance(value, TTensor):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _flat_tensors(v)]
     return []
+
+
+# -- the frontend's entry point ---------------------------------------------------------------------
+def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
+    """Every nn.Module subclass of the file (with constructor defaults) and every
+    module-level variable bound to a module object."""
+    from modelint.analyzer.frontends._shapes_config import shape_for
+
+    ev = TorchEvaluator(module, ctx.display_path)
+    try:
+        scope = ev.run_module()
+    except EvalLimit as exc:
+        scope = ev.module_scope
+        ev.notes.append((f"evaluation stopped: {exc}", None))
+    module_level = list(ev.unresolved)
+    models: list[ModelGraph] = []
+    var_objs = [(var, value) for var, value in scope.vars.items() if is_module(value) and not var.startswith("_")]
+    for value in list(scope.vars.values()):
+        if isinstance(value, UserClass) and ev.module_base(value) is not None and value.node in _top_classes(module):
+            models.append(_class_model(ev, ctx, value, var_objs, shape_for))
+    for var, value in var_objs:
+        class_name = value.cls.name if isinstance(value, TModule) else value.class_name
+        class_line = _class_line(ev, value)
+        shape = shape_for(ctx, var, class_name, class_line)
+        shapes = [shape] if shape is not None else [t.shape for t in ev.examples.get(id(value), [])]
+        model = ev.run_model(var, class_name, value, value.span, shapes)
+        models.append(model)
+    for model in models:
+        model.unresolved.extend(Unresolved(r, s) for r, s in ev.notes)
+        model.unresolved.extend(Unresolved(r, s) for r, s in module_level if _inside(s, model))
+    return models
+
+
+def _top_classes(module: cst.Module) -> list[cst.ClassDef]:
+    return [stmt for stmt in module.body if isinstance(stmt, cst.ClassDef)]
+
+
+def _class_line(ev: TorchEvaluator, value: Any) -> int | None:
+    if isinstance(value, TModule):
+        span = ev.span(value.cls.node.name)
+        return span.line if span else None
+    return None
+
+
+def _class_model(ev: TorchEvaluator, ctx, cls: UserClass, var_objs: list[tuple[str, Any]], shape_for) -> ModelGraph:
+    name_span = ev.span(cls.node.name)
+    class_span = ev.span(cls.node)
+    span = Span(name_span.line, name_span.column, class_span.end_line, class_span.end_column) \
+        if name_span and class_span else name_span
+    ev.unresolved = []
+    obj = ev.hook_instantiate(cls, [], {}, cls.node)
+    init_notes = list(ev.unresolved)
+    missing = _required_args(cls)
+    shape = shape_for(ctx, cls.name, cls.name, name_span.line if name_span else None)
+    shapes = [shape] if shape is not None else []
+    if not shapes:
+        for _, value in var_objs:
+            if isinstance(value, TModule) and value.cls is cls and id(value) in ev.examples:
+                shapes = [t.shape for t in ev.examples[id(value)]]
+                break
+    model = ev.run_model(cls.name, cls.name, obj, span, shapes)
+    model.unresolved[:0] = [Unresolved(r, s) for r, s in init_notes if not missing]
+    if missing:
+        model.unresolved.insert(0, Unresolved(
+            f"{cls.name}() needs constructor arguments ({', '.join(missing)}) that have no default; "
+            "it is counted where the file instantiates it", name_span))
+    return model
+
+
+def _required_args(cls: UserClass) -> list[str]:
+    found, init = cls.lookup("__init__")
+    if not found or not isinstance(init, Function):
+        return []
+    params = init.node.params
+    positional = [*params.posonly_params, *params.params][1:]
+    out = [p.name.value for p in positional if p.default is None]
+    out += [p.name.value for p in params.kwonly_params if p.default is None]
+    return out
+
+
+def _inside(span: Span | None, model: ModelGraph) -> bool:
+    return span is not None and model.span is not None and model.span.line <= span.line <= model.span.end_line
+
+
+__all__ = ["models_in", "TorchEvaluator", "nn_class", "is_unknown"]

@@ -48,7 +48,7 @@ def model_json(model: ModelGraph) -> dict[str, Any]:
     trainable, non_trainable, exact = model.totals()
     layers = visible_layers(model)
     shown = {layer.id for layer in layers}
-    edges = [[u, v] for u, v in model.graph.edges if u in shown and v in shown]
+    edges = [[u, v] for u, v in model.edges() if u in shown and v in shown]
     params: dict[str, Any] = {
         "total": trainable + non_trainable,
         "trainable": trainable,
@@ -57,6 +57,10 @@ def model_json(model: ModelGraph) -> dict[str, Any]:
     }
     if model.unregistered_params:
         params["unregistered"] = model.unregistered_params
+    onnx_params = model.extra.get("onnx_params")
+    if onnx_params:  # ONNX: initializer elements split by element type
+        params["float"] = onnx_params["float"]
+        params["integer"] = onnx_params["integer"]
     return {
         "name": model.name,
         "class": model.class_name,

@@ -1,0 +1,484 @@
+"""``modelint lsp``: the language server (pygls 2, stdio).
+
+The editor gets what the CLI prints, computed from the buffer's in-memory text with
+the configuration the CLI would use for that path: diagnostics (debounced while
+typing, immediate on open and save), hover on a layer call (op, output shape,
+parameters and their share of the model), hover on a code inside ``# noqa:`` (the
+rule's documentation), inlay hints with each layer's output shape, code actions
+(a rule's fix; "Disable MLxxx for this line") and document symbols (models and their
+layers).
+
+An editor sends half-typed code all the time, so no handler may ever take the
+server down: each one catches everything, logs it to stderr and answers "nothing".
+Positions: our spans are 1-based code-point columns with an exclusive end; LSP wants
+0-based positions in the negotiated encoding (UTF-16 unless the client offers
+better), converted with the analysed text, never the possibly newer buffer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import logging
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
+
+from modelint.analyzer import __version__
+from modelint.analyzer.diagnostics import Diagnostic, Severity, Span
+from modelint.analyzer.engine import FileResult, Options, analyze_source
+from modelint.analyzer.graph import Layer, ModelGraph
+from modelint.analyzer.shapes import format_shape
+
+log = logging.getLogger("modelint.lsp")
+
+DEBOUNCE_SECONDS = 0.15
+SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+# ``# noqa: A, B`` and ``# modelint: disable=A`` / ``disable-file=A``: group 1 is the code list.
+_NOQA = re.compile(r"#\s*noqa:\s*([\w\-]+(?:[ \t]*,[ \t]*[\w\-]+)*)", re.IGNORECASE)
+_SUPPRESSION_CODES = re.compile(
+    r"#\s*(?:noqa:|modelint:\s*disable(?:-file)?\s*=)\s*([\w\-]+(?:[ \t]*,[ \t]*[\w\-]+)*)", re.IGNORECASE)
+_CODE = re.compile(r"[\w\-]+")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One analysis of one buffer: its version and text, and what the engine found."""
+
+    uri: str
+    version: int | None
+    text: str
+    result: FileResult
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines(True)
+
+
+# -- pure helpers (unit-testable without a client) -----------------------------------------
+
+def span_to_range(span: Span, lines: Sequence[str], codec: PositionCodec | None = None) -> types.Range:
+    """1-based, exclusive end → 0-based LSP range in the client's units."""
+    codec = codec or PositionCodec()
+    start = ServerTextPosition(max(span.line - 1, 0), max(span.column - 1, 0))
+    end = ServerTextPosition(max(span.end_line - 1, start.line), max(span.end_column - 1, 0))
+    if end.line == start.line and end.character < start.character:
+        end = ServerTextPosition(start.line, start.character)
+    return types.Range(_to_client(codec, lines, start), _to_client(codec, lines, end))
+
+
+def _to_client(codec: PositionCodec, lines: Sequence[str], pos: ServerTextPosition) -> types.Position:
+    if pos.line >= len(lines):
+        return types.Position(pos.line, pos.character)
+    text = lines[pos.line]
+    if pos.character > len(text):  # beyond the line: no characters to re-encode past its end
+        return types.Position(pos.line, codec.client_num_units(text) + pos.character - len(text))
+    return codec.position_to_client_units(lines, pos)
+
+
+def _from_client(codec: PositionCodec, lines: Sequence[str], pos: types.Position) -> tuple[int, int]:
+    """Client position → (1-based line, 1-based code-point column)."""
+    if pos.line >= len(lines):
+        return pos.line + 1, pos.character + 1
+    server = codec.position_from_client_units(lines, types.Position(pos.line, pos.character))
+    return server.line + 1, server.character + 1
+
+
+def to_lsp_diagnostic(d: Diagnostic, lines: Sequence[str], codec: PositionCodec | None = None) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=span_to_range(d.span, lines, codec),
+        message=d.message,
+        severity=SEVERITIES[d.severity],
+        code=d.code,
+        source="modelint",
+        data={"name": d.name, "fixable": bool(d.fix and d.fix.edits)},
+    )
+
+
+def _contains(span: Span, line: int, column: int) -> bool:
+    return (span.line, span.column) <= (line, column) < (span.end_line, max(span.end_column, span.column + 1))
+
+
+def _span_size(span: Span) -> tuple[int, int]:
+    return span.end_line - span.line, span.end_column - span.column
+
+
+def layer_at(models: Iterable[ModelGraph], line: int, column: int) -> tuple[ModelGraph, Layer] | None:
+    """The innermost layer call whose span contains the position."""
+    best: tuple[ModelGraph, Layer] | None = None
+    for model in models:
+        for layer in model.layers():
+            if layer.span is None or layer.attrs.get("implicit") or not _contains(layer.span, line, column):
+                continue
+            if best is None or _span_size(layer.span) < _span_size(best[1].span):  # type: ignore[arg-type]
+                best = (model, layer)
+    return best
+
+
+def layer_hover(model: ModelGraph, layer: Layer) -> str:
+    trainable, non_trainable, exact = model.totals()
+    total = trainable + non_trainable
+    rows = [f"**{layer.op}** `{layer.name}` in model `{model.name}` ({model.class_name}, {model.framework})", ""]
+    shapes = layer.outputs if len(layer.outputs) > 1 else (layer.output_shape,)
+    rows.append("output shape: " + ", ".join(f"`{format_shape(s)}`" for s in shapes))
+    if layer.shared:
+        rows.append("params: shared with an earlier call of the same layer (counted there)")
+    elif layer.params is None:
+        rows.append(f"params: unknown{f' ({layer.unknown})' if layer.unknown else ''}")
+    else:
+        share = f"{layer.params / total:.1%}" if total else "n/a"
+        approx = "" if exact else " at least"
+        rows.append(f"params: {layer.params:,} ({share} of the model's{approx} {total:,}"
+                    f"{'' if not layer.non_trainable else f'; {layer.non_trainable:,} non-trainable'})")
+    if layer.unknown and layer.params is not None:
+        rows.append(f"unknown: {layer.unknown}")
+    return "  \n".join(rows)
+
+
+def suppression_code_at(line_text: str, column: int) -> str | None:
+    """The rule code under 1-based ``column`` inside a ``# noqa:`` / ``disable=`` comment."""
+    for m in _SUPPRESSION_CODES.finditer(line_text):
+        for code in _CODE.finditer(m.group(1)):
+            start = m.start(1) + code.start() + 1
+            if start <= column <= start + len(code.group(0)):
+                return code.group(0)
+    return None
+
+
+def noqa_edit(line_text: str, line: int, code: str) -> tuple[Span, str] | None:
+    """The edit adding ``code`` to the line's ``# noqa:`` list, or a new comment at its end.
+
+    None when the line is already covered (a bare ``# noqa`` or the code is listed)."""
+    body = line_text.rstrip("\r\n")
+    existing = _NOQA.search(body)
+    if existing is not None:
+        codes = [c.strip() for c in existing.group(1).split(",")]
+        if code.upper() in (c.upper() for c in codes):
+            return None
+        end = existing.end(1) + 1
+        return Span(line, end, line, end), f", {code}"
+    if re.search(r"#\s*noqa(?![:\w])", body, re.IGNORECASE):
+        return None
+    end = len(body) + 1
+    return Span(line, end, line, end), f"  # noqa: {code}"
+
+
+def _model_range(model: ModelGraph) -> Span:
+    spans = [s for s in [model.span, *(l.span for l in model.layers())] if s is not None]
+    if not spans:
+        return Span(model.line, 1, model.line, 1)
+    start = min((s.line, s.column) for s in spans)
+    end = max((s.end_line, s.end_column) for s in spans)
+    return Span(start[0], start[1], end[0], end[1])
+
+
+# -- the server --------------------------------------------------------------------------
+
+def _safe(default: Any = None) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Handlers log and swallow every exception: half-typed code must never kill the server."""
+
+    def wrap(fn):
+        if asyncio.iscoroutinefunction(fn):
+            @functools.wraps(fn)
+            async def run_async(*args, **kwargs):
+                try:
+                    return await fn(*args, **kwargs)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # noqa: BLE001
+                    log.exception("modelint lsp: %s failed", fn.__name__)
+                    return default
+            return run_async
+
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except Exception:  # noqa: BLE001
+                log.exception("modelint lsp: %s failed", fn.__name__)
+                return default
+        return run
+
+    return wrap
+
+
+class ModelintServer(LanguageServer):
+    def __init__(self, debounce: float = DEBOUNCE_SECONDS) -> None:
+        super().__init__("modelint", __version__)
+        self.debounce = debounce
+        self.analyses: dict[str, Analysis] = {}
+        self.pending: dict[str, asyncio.Task] = {}
+
+    # -- analysis ------------------------------------------------------------------------
+    def codec(self) -> PositionCodec:
+        try:
+            return self.workspace.position_codec
+        except Exception:  # noqa: BLE001 — before initialize
+            return PositionCodec()
+
+    @staticmethod
+    def path_for(uri: str) -> Path:
+        fs = to_fs_path(uri) if uri.startswith("file:") else None
+        return Path(fs) if fs else Path.cwd() / "untitled.py"
+
+    def options_for(self, path: Path) -> Options:
+        from modelint.analyzer.config import ConfigError, ConfigResolver
+
+        try:  # a fresh resolver each time: edits to pyproject.toml apply on the next keystroke
+            return ConfigResolver().for_path(path).options_for(path)
+        except ConfigError as exc:
+            log.warning("modelint lsp: %s; using the default configuration", exc)
+            return Options()
+
+    def analyze(self, uri: str, version: int | None, text: str) -> Analysis:
+        path = self.path_for(uri)
+        result = analyze_source(path, text, self.options_for(path), str(path))
+        return Analysis(uri, version, text, result)
+
+    def wants(self, uri: str) -> bool:
+        return self.path_for(uri).suffix.lower() in (".py", ".pyi") or not uri.startswith("file:")
+
+    async def refresh(self, uri: str, delay: float = 0.0) -> None:
+        """Analyse the buffer (after ``delay``) and publish, unless a newer edit came in."""
+        if delay:
+            await asyncio.sleep(delay)
+        try:
+            doc = self.workspace.get_text_document(uri)
+            version, text = doc.version, doc.source
+        except Exception:  # noqa: BLE001 — closed meanwhile
+            return
+        loop = asyncio.get_running_loop()
+        analysis = await loop.run_in_executor(None, self.analyze, uri, version, text)
+        current = self.workspace.text_documents.get(uri)
+        if current is None or current.version != version:
+            return  # superseded; the pending task of the newer version publishes
+        self.analyses[uri] = analysis
+        lines, codec = analysis.lines, self.codec()
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+            uri=uri, version=version,
+            diagnostics=[to_lsp_diagnostic(d, lines, codec) for d in analysis.result.diagnostics],
+        ))
+
+    def schedule(self, uri: str, delay: float) -> None:
+        previous = self.pending.pop(uri, None)
+        if previous is not None and not previous.done():
+            previous.cancel()
+        task = asyncio.get_running_loop().create_task(self._refresh_logged(uri, delay))
+        self.pending[uri] = task
+
+    async def _refresh_logged(self, uri: str, delay: float) -> None:
+        try:
+            await self.refresh(uri, delay)
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # noqa: BLE001
+            log.exception("modelint lsp: analysis of %s failed", uri)
+
+    def forget(self, uri: str) -> None:
+        task = self.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        self.analyses.pop(uri, None)
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+server = ModelintServer()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+@_safe()
+async def did_open(ls: ModelintServer, params: types.DidOpenTextDocumentParams) -> None:
+    if ls.wants(params.text_document.uri):
+        ls.schedule(params.text_document.uri, 0.0)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+@_safe()
+async def did_change(ls: ModelintServer, params: types.DidChangeTextDocumentParams) -> None:
+    if ls.wants(params.text_document.uri):
+        ls.schedule(params.text_document.uri, ls.debounce)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+@_safe()
+async def did_save(ls: ModelintServer, params: types.DidSaveTextDocumentParams) -> None:
+    if ls.wants(params.text_document.uri):
+        ls.schedule(params.text_document.uri, 0.0)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+@_safe()
+def did_close(ls: ModelintServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.forget(params.text_document.uri)
+
+
+def _analysis(ls: ModelintServer, uri: str) -> Analysis | None:
+    return ls.analyses.get(uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+@_safe()
+def hover(ls: ModelintServer, params: types.HoverParams) -> types.Hover | None:
+    from modelint.analyzer.docs import rule_markdown
+    from modelint.analyzer.rule import rule_by_code_or_name
+
+    analysis = _analysis(ls, params.text_document.uri)
+    if analysis is None:
+        return None
+    lines, codec = analysis.lines, ls.codec()
+    line, column = _from_client(codec, lines, params.position)
+    if line <= len(lines):
+        code = suppression_code_at(lines[line - 1], column)
+        rule = rule_by_code_or_name(code) if code else None
+        if rule is not None:
+            return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, rule_markdown(rule)))
+    found = layer_at(analysis.result.models, line, column)
+    if found is None:
+        return None
+    model, layer = found
+    return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, layer_hover(model, layer)),
+                       range=span_to_range(layer.span, lines, codec))  # type: ignore[arg-type]
+
+
+@server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
+@_safe(default=[])
+def inlay_hints(ls: ModelintServer, params: types.InlayHintParams) -> list[types.InlayHint]:
+    analysis = _analysis(ls, params.text_document.uri)
+    if analysis is None:
+        return []
+    lines, codec = analysis.lines, ls.codec()
+    first, last = params.range.start.line + 1, params.range.end.line + 1
+    per_line: dict[int, list[str]] = {}
+    for model in analysis.result.models:
+        for layer in model.layers():
+            if layer.span is None or layer.attrs.get("implicit") or not layer.outputs:
+                continue
+            at = layer.span.end_line
+            if first <= at <= last and at <= len(lines):
+                label = format_shape(layer.output_shape)
+                per_line.setdefault(at, [])
+                entry = f"{layer.name}: {label}"
+                if entry not in per_line[at]:
+                    per_line[at].append(entry)
+    hints = []
+    for at, entries in sorted(per_line.items()):
+        text = lines[at - 1].rstrip("\r\n")
+        label = entries[0].split(": ", 1)[1] if len(entries) == 1 else "; ".join(entries)
+        pos = _to_client(codec, lines, ServerTextPosition(at - 1, len(text)))
+        hints.append(types.InlayHint(position=pos, label=f"→ {label}", kind=types.InlayHintKind.Type,
+                                     padding_left=True))
+    return hints
+
+
+def _overlaps(a: types.Range, b: types.Range) -> bool:
+    def key(p: types.Position) -> tuple[int, int]:
+        return p.line, p.character
+
+    return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+@_safe(default=[])
+def code_actions(ls: ModelintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    uri = params.text_document.uri
+    analysis = _analysis(ls, uri)
+    if analysis is None:
+        return []
+    lines, codec = analysis.lines, ls.codec()
+    actions: list[types.CodeAction] = []
+    noqa_done: set[tuple[int, str]] = set()
+    for d in analysis.result.diagnostics:
+        lsp_diag = to_lsp_diagnostic(d, lines, codec)
+        if not _overlaps(lsp_diag.range, params.range):
+            continue
+        if d.fix is not None and d.fix.edits:
+            edits = [types.TextEdit(span_to_range(e.span, lines, codec), e.content) for e in d.fix.edits]
+            actions.append(types.CodeAction(
+                title=f"{d.code}: {d.fix.message}", kind=types.CodeActionKind.QuickFix,
+                diagnostics=[lsp_diag], is_preferred=True,
+                edit=types.WorkspaceEdit(changes={uri: edits})))
+        key = (d.span.line, d.code)
+        if d.code in ("ML901",) or key in noqa_done or d.span.line > len(lines):
+            continue  # a syntax error cannot be suppressed
+        noqa_done.add(key)
+        edit = noqa_edit(lines[d.span.line - 1], d.span.line, d.code)
+        if edit is None:
+            continue
+        span, content = edit
+        actions.append(types.CodeAction(
+            title=f"Disable {d.code} for this line", kind=types.CodeActionKind.QuickFix,
+            diagnostics=[lsp_diag],
+            edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(span_to_range(span, lines, codec), content)]})))
+    return actions
+
+
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+@_safe(default=[])
+def document_symbols(ls: ModelintServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+    analysis = _analysis(ls, params.text_document.uri)
+    if analysis is None:
+        return []
+    lines, codec = analysis.lines, ls.codec()
+    symbols = []
+    for model in analysis.result.models:
+        trainable, non_trainable, exact = model.totals()
+        children = []
+        for layer in model.layers():
+            if layer.span is None or layer.attrs.get("implicit"):
+                continue
+            rng = span_to_range(layer.span, lines, codec)
+            children.append(types.DocumentSymbol(
+                name=layer.name, kind=types.SymbolKind.Field, range=rng, selection_range=rng,
+                detail=f"{layer.op} → {format_shape(layer.output_shape)}"))
+        total = f"{trainable + non_trainable:,}{'' if exact else '+'} params"
+        selection = model.span or Span(model.line, 1, model.line, 1)
+        symbols.append(types.DocumentSymbol(
+            name=model.name, kind=types.SymbolKind.Class,
+            range=span_to_range(_model_range(model), lines, codec),
+            selection_range=span_to_range(selection, lines, codec),
+            detail=f"{model.class_name} ({model.framework}) · {total}", children=children))
+    return symbols
+
+
+# -- entry point ---------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="modelint lsp", description="Start the modelint language server on stdio.")
+    p.add_argument("--debounce-ms", type=int, default=int(DEBOUNCE_SECONDS * 1000),
+                   help="wait this long after the last keystroke before analysing (default: 150)")
+    p.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+                   help="stderr logging level (default: WARNING)")
+    p.add_argument("--stdio", action="store_true", help="accepted for clients that pass it; stdio is the default")
+    return p
+
+
+def serve(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(list(argv))
+    logging.basicConfig(stream=sys.stderr, level=getattr(logging, args.log_level),
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    server.debounce = max(args.debounce_ms, 0) / 1000
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print() must not corrupt the protocol stream
+    started = time.monotonic()
+    try:
+        server.start_io(stdin, stdout)
+    finally:
+        log.info("modelint lsp: stopped after %.1f s", time.monotonic() - started)
+    return 0
