@@ -61,9 +61,6 @@ def _syntax_error(ctx: FileContext, exc: Exception) -> Diagnostic:
     return rule.at(ctx, Span(line, column, line, column + 1), f"cannot parse file: {message}")
 
 
-_FRONTENDS = {"keras": "keras", "torch": "pytorch"}
-
-
 def _frontends_for(source: str) -> list[str]:
     """Cheap import sniffing decides which frontends fold the file."""
     names = []
@@ -75,16 +72,17 @@ def _frontends_for(source: str) -> list[str]:
 
 
 def analyze_python(ctx: FileContext) -> list[ModelGraph]:
-    import importlib
-
     import libcst as cst
 
     module = cst.parse_module(ctx.source)
     ctx.module = module
     models: list[ModelGraph] = []
+    # Import only the frontends the file needs: startup time is a feature.
     for name in _frontends_for(ctx.source):
-        # Import only the frontend the file needs: startup time is a feature.
-        frontend = importlib.import_module(f"modelint.analyzer.frontends.{_FRONTENDS[name]}")
+        if name == "keras":
+            from modelint.analyzer.frontends import keras as frontend
+        else:
+            from modelint.analyzer.frontends import pytorch as frontend  # type: ignore[no-redef]
         models.extend(frontend.models_in(module, ctx))
     models.sort(key=lambda m: m.line)
     return models
