@@ -57,6 +57,7 @@ class Unresolved(Rule):
                           model.name)
         for layer in model.layers():
             # Report where unknown starts, not every layer downstream of it.
-            inherited = any(p.output_shape is None for p in model.predecessors(layer.id))
+            inherited = layer.kind != "unknown" and any(
+                p.output_shape is None for p in model.predecessors(layer.id))
             if layer.unknown and not layer.shared and not inherited and not layer.attrs.get("implicit"):
                 yield self.on_layer(ctx, model, layer, f"{layer.name} ({layer.op}): {layer.unknown}")

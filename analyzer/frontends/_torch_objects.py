@@ -34,6 +34,7 @@ class TLeaf:
     uid: str
     frozen: Any = None
     raw: dict[str, Any] = field(default_factory=dict)  # the constructor's arguments by torch's names
+    frozen_parts: set[str] = field(default_factory=set)  # "weight" / "bias" frozen alone
 
     def node_attrs(self) -> dict[str, Any]:
         attrs = dict(self.attrs)

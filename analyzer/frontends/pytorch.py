@@ -193,6 +193,8 @@ class TorchEvaluator(Evaluator):
             reason = f"nn.{cls} is not modelled; its shape and parameters are unknown"
             return TLeaf(cls, "unknown", {"class_name": cls, "reason": reason}, span, self.next_uid(cls))
         kwargs = {k: v for k, v in kwargs.items() if k not in ("device", "dtype", "inplace")}
+        if len(args) == len(binding.signature) + 1 and isinstance(args[-1], bool):
+            args = args[:-1]  # `inplace`, the last positional of activations and dropouts
         try:
             attrs = bind(binding, args, kwargs)
         except BindError as exc:
@@ -414,7 +416,9 @@ class TorchEvaluator(Evaluator):
             return
         leaf = view.module
         if isinstance(leaf, TLeaf):
-            if value is False:
+            if value is False and view.name in ("weight", "bias") and leaf.kind in _BIAS_SIZE:
+                leaf.frozen_parts.add(view.name)
+            elif value is False:
                 leaf.frozen = Unknown(f"{leaf.class_name}.{view.name} alone has requires_grad=False; the trainable "
                                       "split of this layer is not modelled")
                 self.note_unresolved(f"`{self.code(node)}`: the trainable split of a partly frozen "
@@ -601,6 +605,7 @@ class TorchEvaluator(Evaluator):
         self.applied[id(leaf)] = self.applied.get(id(leaf), 0) + 1
         layer = self.tape.add(self.name_of(leaf), leaf.class_name, leaf.kind, attrs, leaf.span, leaf.uid,
                               refs or [None])
+        split_frozen(layer, leaf)
         return self.outputs_of(layer, leaf.kind)
 
     def name_of(self, leaf: Any) -> str:
@@ -742,8 +747,8 @@ class TorchEvaluator(Evaluator):
         outputs = [t.ref for t in _flat_tensors(result) if t.ref is not None]
         for key, (path, mod) in tree.items():
             if isinstance(mod, TLeaf) and key not in self.applied:
-                self.tape.add(path, mod.class_name, mod.kind, mod.node_attrs(), mod.span, mod.uid, [None],
-                              applied=False)
+                split_frozen(self.tape.add(path, mod.class_name, mod.kind, mod.node_attrs(), mod.span, mod.uid,
+                                           [None], applied=False), mod)
         nodes = list(self.tape.graph.graph.nodes)[start:]
         model = self.tape.extract(name, class_name, span, nodes, inputs, outputs)
         self.finish(model, unregistered)
@@ -802,6 +807,27 @@ class TorchEvaluator(Evaluator):
         ]
 
 
+# The bias vector's length, for layers whose weight or bias alone may be frozen.
+_BIAS_SIZE = {"dense": "units", "conv": "filters", "conv_transpose": "filters", "bilinear": "out_features"}
+
+
+def split_frozen(layer: Layer, leaf: TLeaf) -> None:
+    """``layer.weight.requires_grad = False`` (or ``.bias``): move exactly that
+    tensor's elements to non-trainable; the bias is one vector of the output size."""
+    if not leaf.frozen_parts or layer.trainable is None or leaf.frozen is True:
+        return
+    size = leaf.attrs.get(_BIAS_SIZE[leaf.kind])
+    has_bias = leaf.attrs.get("use_bias", True) is not False
+    if not isinstance(size, int):
+        layer.trainable = layer.non_trainable = None
+        layer.unknown = f"{leaf.class_name}: the size of the partly frozen parameters is unknown"
+        return
+    total = layer.trainable + (layer.non_trainable or 0)
+    bias = size if has_bias else 0
+    frozen = (total - bias if "weight" in leaf.frozen_parts else 0) + (bias if "bias" in leaf.frozen_parts else 0)
+    layer.trainable, layer.non_trainable = total - frozen, frozen
+
+
 def _flat_tensors(value: Any) -> list[TTensor]:
     if isinstance(value, TTensor):
         return [value]
@@ -832,15 +858,28 @@ def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
             models.append(_class_model(ev, ctx, value, var_objs, shape_for))
     for var, value in var_objs:
         class_name = value.cls.name if isinstance(value, TModule) else value.class_name
-        class_line = _class_line(ev, value)
-        shape = shape_for(ctx, var, class_name, class_line)
-        shapes = [shape] if shape is not None else [t.shape for t in ev.examples.get(id(value), [])]
+        shapes = _shapes_for(ctx, var, class_name, _class_line(ev, value), ev.examples.get(id(value), []))
         model = ev.run_model(var, class_name, value, value.span, shapes)
         models.append(model)
     for model in models:
         model.unresolved.extend(Unresolved(r, s) for r, s in ev.notes)
         model.unresolved.extend(Unresolved(r, s) for r, s in module_level if _inside(s, model))
     return models
+
+
+def _shapes_for(ctx, var: str, class_name: str, class_line: int | None, examples: list[TTensor]) -> list[Shape | None]:
+    """A variable's input shapes: ``--input-shape``/config for it, then its own example
+    call in the file, then the class comment (torch's recorder reads them in this order)."""
+    from modelint.analyzer.frontends._shapes_config import comment_shape
+
+    given = ctx.options.input_shapes
+    for key in (var, class_name, None):
+        if key in given:
+            return [tuple(given[key])]
+    if examples:
+        return [t.shape for t in examples]
+    found = comment_shape(ctx.lines, class_line) if class_line is not None else None
+    return [found] if found is not None else []
 
 
 def _top_classes(module: cst.Module) -> list[cst.ClassDef]:
