@@ -31,3 +31,74 @@ def spatial_source(model: ModelGraph, layer: Layer) -> Layer | None:
             return None
         preds = model.predecessors(src.id)
     return None
+
+
+def issues_of(model: ModelGraph, kind: str):
+    """Every (layer, issue) whose op found a shape conflict of ``kind``."""
+    for layer in model.layers():
+        for issue in layer.issues:
+            if getattr(issue, "kind", None) == kind:
+                yield layer, issue
+
+
+def is_functional(layer: Layer) -> bool:
+    """A tensor function or operator (``F.relu``, ``+``), not a layer object."""
+    return bool(layer.attrs.get("functional"))
+
+
+def defined_line(layer: Layer) -> int | None:
+    """Where the layer object was built (a torch module's constructor), else its span."""
+    span = layer.attrs.get("init_span") or layer.span
+    return span.line if span is not None else None
+
+
+def producer(model: ModelGraph, layer: Layer) -> Layer | None:
+    """The nearest layer object upstream of ``layer``'s first input, stepping over
+    functions and shape-preserving layers: where the incoming tensor was made."""
+    preds = model.predecessors(layer.id)
+    seen = 0
+    while preds and seen < 64:
+        seen += 1
+        src = preds[0]
+        if src.kind in ("input", "parameter"):
+            return None
+        if not is_functional(src) and src.kind not in PASS_THROUGH_KINDS:
+            return src
+        preds = model.predecessors(src.id)
+    return None
+
+
+def flatten_source(model: ModelGraph, layer: Layer) -> tuple[Layer, tuple] | None:
+    """The flatten/view feeding ``layer`` through shape-preserving layers, with the
+    dims it merged into the last axis; None if the input was not flattened."""
+    preds = model.predecessors(layer.id)
+    seen = 0
+    while preds and seen < 64:
+        seen += 1
+        src = preds[0]
+        if src.kind in ("flatten", "reshape"):
+            before = model.predecessors(src.id)
+            shape = before[0].output_shape if before else None
+            if shape is None or len(shape) < 2:
+                return None
+            if src.kind == "flatten":
+                start = src.attrs.get("start_dim", 1)
+                start = start % len(shape) if isinstance(start, int) else 1
+                return src, tuple(shape[start:])
+            return src, tuple(shape[1:])
+        if src.kind not in PASS_THROUGH_KINDS:
+            return None
+        preds = model.predecessors(src.id)
+    return None
+
+
+def report_issues(rule, model: ModelGraph, ctx, kind: str):
+    """One finding per op issue of ``kind``, at the layer's application (the call
+    in ``forward`` for a torch module called by name, the layer for Keras)."""
+    for layer, issue in issues_of(model, kind):
+        origin = producer(model, layer)
+        text = issue.message
+        if origin is not None and origin.id != layer.id:
+            line = defined_line(origin)
+            text += f" (input from {origin.name}" + (f" at line {line})" if line is not None else ")")
+        yield rule.on_layer(ctx, model, layer, text)

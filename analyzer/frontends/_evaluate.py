@@ -186,6 +186,20 @@ def _plain(value: Any) -> bool:
     return isinstance(value, _PLAIN)
 
 
+def _too_big(op_type: type | None, left: Any, right: Any) -> bool:
+    """Folding ``2 ** 10**9``, ``[0] * 10**9`` or ``1 << 10**9`` would hang the
+    linter; such values are never model sizes."""
+    if op_type is cst.Power and isinstance(right, int) and isinstance(left, (int, float)):
+        return abs(right) > 256 and abs(left) > 1
+    if op_type is cst.LeftShift and isinstance(right, int):
+        return right > 256
+    if op_type is cst.Multiply:
+        for seq, n in ((left, right), (right, left)):
+            if isinstance(seq, (list, tuple, str)) and isinstance(n, int) and len(seq) * n > MAX_LOOP * 64:
+                return True
+    return False
+
+
 def _safe_builtins() -> dict[str, Builtin]:
     def _len(x: Any) -> Any:
         return len(x) if isinstance(x, (tuple, list, dict, str, range)) else Unknown("len() of an unknown value")
@@ -367,6 +381,8 @@ class Evaluator:
 
     def iterate(self, value: Any) -> list[Any] | None:
         if isinstance(value, (list, tuple, range, str)):
+            if len(value) > MAX_LOOP:
+                raise EvalLimit(f"a loop of {len(value):,} iterations is longer than {MAX_LOOP:,}")
             return list(value)
         if isinstance(value, dict):
             return list(value)
@@ -637,6 +653,8 @@ class Evaluator:
         if is_unknown(right):
             return right
         fn = _BINOPS.get(op_type) if op_type else None
+        if _too_big(op_type, left, right):
+            return Unknown("arithmetic result too large to fold")
         if op_type is cst.Add and type(left) is type(right) and isinstance(left, (list, tuple)):
             return left + right  # layer lists: [Input(...)] + [Dense(u) for u in units]
         if op_type is cst.Multiply and isinstance(left, (list, tuple)) and isinstance(right, int):
@@ -750,6 +768,8 @@ class Evaluator:
         if is_unknown(func):
             return func
         if isinstance(func, Builtin):
+            if any(isinstance(a, range) and len(a) > MAX_LOOP for a in args):
+                return Unknown(f"{func.name}() over more than {MAX_LOOP:,} items")
             if any(is_unknown(a) for a in args) or any(is_unknown(v) for v in kwargs.values()):
                 return next(a for a in [*args, *kwargs.values()] if is_unknown(a))
             if not all(_plain(a) for a in args):

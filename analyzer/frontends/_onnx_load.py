@@ -115,24 +115,34 @@ def normalize_domain(domain: str) -> str:
     return "" if domain == "ai.onnx" else domain
 
 
-def check_op(model: Any, node: Any, functions: set[tuple[str, str]], label: str) -> None:
-    """An op ONNX defines, or a function the model itself defines."""
-    import onnx
-    from onnx.onnx_cpp2py_export import defs as cdefs
+class OpChecker:
+    """An op ONNX defines, or a function the model itself defines; the model's
+    imports and onnx's schema domains are read once, not per node."""
 
-    domain = normalize_domain(node.domain)
-    if (node.domain, node.op_type) in functions:
-        return
-    imported = {normalize_domain(e.domain) for e in model.opset_import}
-    shown = node.domain or "ai.onnx"
-    if domain not in imported:
-        raise ModelFileError(f"node {label} ({node.op_type}) uses domain '{shown}', which the model does not "
-                             f"import (opset_import)")
-    if domain not in cdefs.schema_version_map():
-        raise ModelFileError(f"node {label} uses op {shown}::{node.op_type} from a domain onnx "
-                             f"{onnx.__version__} does not define, and the model defines no such function")
-    if not onnx.defs.has(node.op_type, domain):
-        raise ModelFileError(f"node {label} uses unknown op {shown}::{node.op_type}")
+    def __init__(self, model: Any) -> None:
+        from onnx.onnx_cpp2py_export import defs as cdefs
+
+        self.functions = {(f.domain, f.name) for f in model.functions}
+        self.imported = {normalize_domain(e.domain) for e in model.opset_import}
+        self.known_domains = set(cdefs.schema_version_map())
+        self.known_ops: set[tuple[str, str]] = set()
+
+    def check(self, node: Any, label: str) -> None:
+        import onnx
+
+        domain = normalize_domain(node.domain)
+        if (domain, node.op_type) in self.known_ops or (node.domain, node.op_type) in self.functions:
+            return
+        shown = node.domain or "ai.onnx"
+        if domain not in self.imported:
+            raise ModelFileError(f"node {label} ({node.op_type}) uses domain '{shown}', which the model does not "
+                                 f"import (opset_import)")
+        if domain not in self.known_domains:
+            raise ModelFileError(f"node {label} uses op {shown}::{node.op_type} from a domain onnx "
+                                 f"{onnx.__version__} does not define, and the model defines no such function")
+        if not onnx.defs.has(node.op_type, domain):
+            raise ModelFileError(f"node {label} uses unknown op {shown}::{node.op_type}")
+        self.known_ops.add((domain, node.op_type))
 
 
 def weights_of(graph: Any) -> dict[str, Weight]:

@@ -36,8 +36,8 @@ from modelint.analyzer.frontends._onnx_load import (
     TOKEN,
     Inference,
     ModelFileError,
+    OpChecker,
     Weight,
-    check_op,
     check_versions,
     infer,
     normalize_domain,
@@ -114,7 +114,7 @@ class _Builder:
     def __init__(self, skel: Any, weights: dict[str, Weight]) -> None:
         self.skel = skel
         self.main_weights = weights
-        self.functions = {(f.domain, f.name) for f in skel.functions}
+        self.ops = OpChecker(skel)
         self.generated: Counter[str] = Counter()
         self.ids: set[str] = set()
         self.records: list[_NodeRecord] = []
@@ -169,7 +169,7 @@ class _Builder:
         self.generated[op_type] += 1
         name = prefix + (node.name or generated)
         layer_id = self._unique(name)
-        check_op(self.skel, node, self.functions, layer_id)
+        self.ops.check(node, layer_id)
         refs, weights = self._inputs(node, layer_id, scopes)
         attrs = _node_attrs(node)
         weight_dims = [w.dims if w is not None else None for w in weights]
@@ -273,8 +273,14 @@ class _Builder:
         for record in self.records:
             outputs = [o for o in record.node.output if o]
             if outputs and not any(o in used for o in outputs):
-                record.layer.applied = False
-                unused_nodes.append(record.layer.id)
+                layer = record.layer
+                layer.applied = False
+                names = ", ".join(f"'{o}'" for o in outputs)
+                layer.attrs["unused_reason"] = (
+                    f"is never used: no node reads its output{'s' if len(outputs) > 1 else ''} {names} and "
+                    f"{'they are' if len(outputs) > 1 else 'it is'} not a graph output" + _still_stored(layer))
+                layer.attrs["unused_fix"] = f"Remove node {layer.name}, or feed its output where it was meant to go"
+                unused_nodes.append(layer.id)
         unused_weights = []
         for name, weight in self.all_weights:
             if name in used or id(weight) in self.counted:
@@ -283,8 +289,13 @@ class _Builder:
             layer = self._add(Layer(self._unique(name), name, "Initializer", "constant", {"dims": weight.dims},
                                     None, name, FRAMEWORK, outputs=(weight.dims,), trainable=trainable,
                                     non_trainable=non_trainable, applied=False))
+            layer.attrs["unused_reason"] = "is never used: no node reads this initializer" + _still_stored(layer)
+            layer.attrs["unused_fix"] = f"Remove initializer {name} from the graph"
             unused_weights.append(layer.id)
         self.model.extra["unused_nodes"] = unused_nodes
+        # Every reader of every tensor is in the file: an unread node is known to be
+        # unused (ML301 reports layers with applied=False only when this holds).
+        self.model.extra["forward_followed"] = True
         self.model.extra["unused_initializers"] = unused_weights
 
     # -- shapes and conflicts -------------------------------------------------------
@@ -325,6 +336,10 @@ class _Builder:
 
     def _add(self, layer: Layer) -> Layer:
         return self.model.add_layer(layer)
+
+
+def _still_stored(layer: Layer) -> str:
+    return f"; its {layer.params:,} parameters are still stored in the file" if layer.params else ""
 
 
 def _formal_inputs(op_type: str, refs: list[TensorRef | None]) -> list[TensorRef | None]:

@@ -9,6 +9,8 @@ tensor operation. Layer semantics live in ``torch_bindings`` and the ops.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
@@ -54,6 +56,7 @@ _SAME_TENSOR_METHODS = {"float", "double", "half", "long", "int", "bool", "to", 
                         "clone", "requires_grad_", "type_as", "type", "share_memory_", "pin_memory"}
 _MODULE_SELF_METHODS = {"train", "eval", "to", "cuda", "cpu", "float", "double", "half", "apply",
                         "zero_grad", "share_memory", "type"}
+_MODEL_LIBRARIES = ("torchvision.models.", "timm.", "transformers.", "torchaudio.models.")
 _CALL_ATTRS = ("need_weights", "average_attn_weights")
 _TENSOR_KWARGS = ("input", "query", "key", "value", "src", "tgt", "memory")
 _OPERATORS = {cst.Add: ("add", "+"), cst.Subtract: ("sub", "-"), cst.Multiply: ("mul", "*"),
@@ -69,6 +72,21 @@ def nn_class(qualname: str) -> str | None:
     if qualname.startswith("torch.nn.") and qualname.count(".") == 2:
         return qualname[len("torch.nn."):]
     return None
+
+
+_MATH = {"sqrt", "log", "log2", "log10", "exp", "ceil", "floor", "pow", "prod", "gcd", "isqrt", "factorial"}
+_MATH_CONSTANTS = {"math.pi": math.pi, "math.e": math.e, "math.tau": math.tau, "math.inf": math.inf}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+@dataclass(eq=False)
+class ModelOutput:
+    """What ``model(x)`` gives at module level: only its origin matters (for losses)."""
+
+    model: Any
 
 
 class TorchBuiltin(Builtin):
@@ -123,6 +141,7 @@ class TorchEvaluator(Evaluator):
         self.param_tensors: dict[int, TTensor] = {}
         self.examples: dict[int, list[TTensor]] = {}  # id(module) → example inputs at module level
         self.notes: list[tuple[str, Span | None]] = []
+        self.losses: dict[int, list[Any]] = {}  # id(module) → LossUse records
 
     def next_uid(self, prefix: str) -> str:
         self.uid += 1
@@ -139,6 +158,11 @@ class TorchEvaluator(Evaluator):
     # -- calls of imported symbols -------------------------------------------------------------
     def hook_call_ref(self, ref: Ref, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
         q = ref.qualname
+        if q.startswith("math.") and q[5:] in _MATH and all(_number(a) for a in args) and not kwargs:
+            try:
+                return getattr(math, q[5:])(*args)
+            except (ValueError, OverflowError, TypeError):
+                return Unknown(f"{q}() failed")
         if q == "collections.OrderedDict":
             return self.ordered_dict(args, kwargs)
         cls = nn_class(q)
@@ -146,11 +170,18 @@ class TorchEvaluator(Evaluator):
             return self.make_module(cls, args, kwargs, node)
         if q in TORCH_FUNCTIONS:
             return self.apply_function(q, None, args, kwargs, node)
+        if q.startswith("torch.nn.functional.") and not self.running:
+            self.record_loss(q.rsplit(".", 1)[-1], args, kwargs, node)
         if q.startswith("torch.") and q.count(".") == 1 and q[6:] in _FACTORIES:
             return self.make_tensor(q[6:], args, kwargs, node)
         if q.endswith(".summary") and q.split(".")[0] in ("torchsummary", "torchinfo", "torchsummaryX"):
             return self.record_summary(q.split(".")[0], args, kwargs)
-        return self.unknown_function(q, q.rsplit(".", 1)[-1], args, kwargs, node)
+        short = q.rsplit(".", 1)[-1]
+        if not self.running and (short[:1].isupper() or q.startswith(_MODEL_LIBRARIES)):
+            reason = f"`{q}` is defined outside this file; its shape and parameters are not modelled"
+            return TLeaf(short, "unknown", {"class_name": short, "reason": reason}, self.span(node),
+                         self.next_uid(short))
+        return self.unknown_function(q, short, args, kwargs, node)
 
     def ordered_dict(self, args: list[Any], kwargs: dict[str, Any]) -> Any:
         out: dict[Any, Any] = {}
@@ -347,11 +378,26 @@ class TorchEvaluator(Evaluator):
         if name in _SAME_TENSOR_METHODS:
             return t
         key = f"Tensor.{name}"
+        if name == "expand" and self.running and t.ref is not None:
+            return self.expand(t, args, kwargs, node)
         if key in TORCH_FUNCTIONS and self.running and t.ref is not None:
             return self.tensor_node(key, t, args, kwargs, node)
         if not self.running or t.ref is None:
             return TTensor(None, t.shape, t.dtype) if name in ("expand", "repeat", "contiguous") else Unknown(key)
         return self.unknown_function(key, name, args, kwargs, node, receiver=t)
+
+    def expand(self, t: TTensor, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        """``x.expand(n, -1, -1)`` is ``x`` broadcast against a tensor of the target
+        size (a -1 keeps the dim: broadcasting against 1 does the same)."""
+        sizes = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else tuple(args or kwargs.get("size", ()))
+        target = _dims(sizes)
+        if target is None:
+            return self.unknown_function("Tensor.expand", "expand", [t], {}, node, "expand to a non-static size")
+        layer = self.tape.add("expand_size", "torch.Size", "input",
+                              {"class_name": "torch.Size", "batch_shape": tuple(1 if d == -1 else d for d in target),
+                               "constant": True}, self.span(node), self.next_uid("size"), [])
+        other = TTensor(TensorRef(layer.id), layer.output_shape)
+        return self.tensor_node("operator.mul", None, [t, other], {}, node, ("expand", "Tensor.expand"))
 
     # -- module objects -------------------------------------------------------------------------
     def hook_instantiate(self, cls: UserClass, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
@@ -533,6 +579,8 @@ class TorchEvaluator(Evaluator):
 
     def get_attr(self, obj: Any, name: str, node: cst.CSTNode) -> Any:
         value = super().get_attr(obj, name, node)
+        if isinstance(value, Ref) and value.qualname in _MATH_CONSTANTS:
+            return _MATH_CONSTANTS[value.qualname]
         if isinstance(value, TParam) and self.running:
             return self.param_value(value)
         return value
@@ -565,16 +613,34 @@ class TorchEvaluator(Evaluator):
             return self.call_tensor_method(obj, args, kwargs, node)
         if is_module(obj):
             if not self.running:
-                tensors = [a for a in args if isinstance(a, TTensor)]
-                if tensors and id(obj) not in self.examples:
-                    self.examples[id(obj)] = tensors
-                return Unknown("a module called outside a model's forward")
+                return self.call_at_module_level(obj, args, kwargs, node)
             return self.apply_module(obj, args, kwargs, node)
         return super().hook_call_object(obj, args, kwargs, node)
 
-    def apply_module(self, mod: Any, args: list[Any], kwargs: dict[str, Any], node: cst.CSTNode) -> Any:
+    def call_at_module_level(self, obj: Any, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        """``model(x)`` outside any forward: an example input; ``criterion(model(x), y)``: a loss use."""
+        if isinstance(obj, TLeaf) and obj.attrs.get("loss"):
+            self.record_loss(obj.class_name, args, kwargs, node)
+            return Unknown("a loss value")
+        tensors = [a for a in args if isinstance(a, TTensor)]
+        if tensors and id(obj) not in self.examples:
+            self.examples[id(obj)] = tensors
+        return ModelOutput(obj)
+
+    def record_loss(self, name: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> None:
+        from modelint.analyzer.losses import LossUse
+
+        for value in [*args[:1], kwargs.get("input")]:
+            if isinstance(value, ModelOutput):
+                self.losses.setdefault(id(value.model), []).append(LossUse(name, None, self.span(node)))
+
+    def apply_module(self, mod: Any, args: list[Any], kwargs: dict[str, Any], node: cst.CSTNode,
+                     direct: bool = True) -> Any:
+        """``direct``: the module is called by its own expression (``self.fc(x)``), so
+        the call is where a finding about this application belongs; a child run by a
+        Sequential is reported at its constructor instead."""
         if isinstance(mod, TLeaf):
-            return self.apply_leaf(mod, args, kwargs, node)
+            return self.apply_leaf(mod, args, kwargs, node, direct)
         if isinstance(mod, TContainer):
             if mod.class_name == "Sequential":
                 return self.run_sequence(mod.children.values(), args[0] if args else kwargs.get("input"), node)
@@ -589,10 +655,11 @@ class TorchEvaluator(Evaluator):
     def run_sequence(self, modules: Any, x: Any, node: cst.CSTNode) -> Any:
         for child in list(modules):
             if is_module(child):
-                x = self.apply_module(child, [x], {}, node)
+                x = self.apply_module(child, [x], {}, node, direct=False)
         return x
 
-    def apply_leaf(self, leaf: TLeaf, args: list[Any], kwargs: dict[str, Any], node: cst.CSTNode) -> Any:
+    def apply_leaf(self, leaf: TLeaf, args: list[Any], kwargs: dict[str, Any], node: cst.CSTNode,
+                   direct: bool = True) -> Any:
         refs: list[TensorRef | None] = [a.ref if isinstance(a, TTensor) else None for a in args]
         if not args:
             refs = [kwargs[k].ref if isinstance(kwargs.get(k), TTensor) else None
@@ -601,9 +668,11 @@ class TorchEvaluator(Evaluator):
         for key in _CALL_ATTRS:
             if key in kwargs and isinstance(kwargs[key], bool):
                 attrs[key] = kwargs[key]
-        attrs["call_span"] = self.span(node)
+        call_span = self.span(node)
+        attrs["call_span"], attrs["init_span"] = call_span, leaf.span
         self.applied[id(leaf)] = self.applied.get(id(leaf), 0) + 1
-        layer = self.tape.add(self.name_of(leaf), leaf.class_name, leaf.kind, attrs, leaf.span, leaf.uid,
+        span = call_span if direct and call_span is not None else leaf.span
+        layer = self.tape.add(self.name_of(leaf), leaf.class_name, leaf.kind, attrs, span, leaf.uid,
                               refs or [None])
         split_frozen(layer, leaf)
         return self.outputs_of(layer, leaf.kind)
@@ -737,9 +806,11 @@ class TorchEvaluator(Evaluator):
             self.param_tensors[id(param)] = TTensor(TensorRef(layer.id), param.shape)
         self.running = True
         result: Any = None
+        followed = False
         try:
             result = self.apply_module(root, [TTensor(r, self.tape.graph.shape_of(r)) for r in inputs], {},
                                        root.cls.node if isinstance(root, TModule) else self.module)
+            followed = not any("forward" in r or "not static" in r for r, _ in self.unresolved)
         except EvalLimit as exc:
             self.notes.append((f"{name}: forward stopped: {exc}", span))
         finally:
@@ -751,7 +822,8 @@ class TorchEvaluator(Evaluator):
                                            [None], applied=False), mod)
         nodes = list(self.tape.graph.graph.nodes)[start:]
         model = self.tape.extract(name, class_name, span, nodes, inputs, outputs)
-        self.finish(model, unregistered)
+        self.finish(model, tree, unregistered)
+        model.extra["forward_followed"] = followed
         return model
 
     def make_inputs(self, root: Any, shapes: list[Shape | None], span: Span | None) -> list[TensorRef]:
@@ -776,35 +848,55 @@ class TorchEvaluator(Evaluator):
     def unregistered(self, tree: dict[int, tuple[str, Any]]) -> dict[int, tuple[str, Any]]:
         """Leaves reachable only through plain list/dict/tuple attributes."""
         out: dict[int, tuple[str, Any]] = {}
+        for entry in self.plain_attrs(tree):
+            for key, path, leaf in entry["leaves"]:
+                out.setdefault(key, (path, leaf))
+        return out
+
+    def plain_attrs(self, tree: dict[int, tuple[str, Any]]) -> list[dict[str, Any]]:
+        """One entry per plain-container attribute holding modules torch does not register."""
+        entries = []
         for path, module in list(tree.values()):
             if not isinstance(module, TModule):
                 continue
-            for attr, (value, _) in module.plain.items():
+            for attr, (value, span) in module.plain.items():
                 base = f"{path}.{attr}" if path else attr
-                for i, mod in enumerate(plain_modules(value)):
-                    sub = named_modules(mod)
-                    for key, (p, m) in sub.items():
-                        if key in tree or key in out or not isinstance(m, TLeaf):
-                            continue
-                        out[key] = (f"{base}[{i}]" + (f".{p}" if p else ""), m)
-        return out
+                leaves = []
+                mods = plain_modules(value)
+                for i, mod in enumerate(mods):
+                    for key, (p, m) in named_modules(mod).items():
+                        if key not in tree and isinstance(m, TLeaf):
+                            leaves.append((key, f"{base}[{i}]" + (f".{p}" if p else ""), m))
+                if leaves:
+                    entries.append({"attr": base, "span": span, "leaves": leaves, "modules": len(mods),
+                                    "container": type(value).__name__})
+        return entries
 
-    def finish(self, model: ModelGraph, unregistered: dict[int, tuple[str, Any]]) -> None:
+    def finish(self, model: ModelGraph, tree: dict[int, tuple[str, Any]],
+               unregistered: dict[int, tuple[str, Any]]) -> None:
         uids = {m.uid for _, m in unregistered.values()}
-        total = 0
         for layer in model.layers():
             if layer.owner in uids:
                 layer.shared = True  # not seen by .parameters(): outside the totals
                 layer.attrs = {**layer.attrs, "registered": False}
-        for _, leaf in unregistered.values():
-            probe = annotate(Layer("probe", "probe", leaf.class_name, leaf.kind, leaf.node_attrs(), None, leaf.uid,
-                                   FRAMEWORK), [None])
-            total += probe.params or 0
+        counted: set[int] = set()
+        total = 0
+        attrs_info = []
+        for entry in self.plain_attrs(tree):
+            params: int | None = 0
+            for key, _, leaf in entry["leaves"]:
+                probe = annotate(Layer("probe", "probe", leaf.class_name, leaf.kind, leaf.node_attrs(), None,
+                                       leaf.uid, FRAMEWORK), [None])
+                count = probe.params
+                params = None if params is None or count is None else params + count
+                if key not in counted:
+                    counted.add(key)
+                    total += count or 0
+            attrs_info.append({"attr": entry["attr"], "span": entry["span"], "modules": entry["modules"],
+                               "container": entry["container"], "params": params})
         model.unregistered_params = total
         model.unresolved.extend(Unresolved(r, s) for r, s in self.unresolved)
-        model.extra["unregistered"] = [
-            {"path": path, "class": leaf.class_name} for path, leaf in unregistered.values()
-        ]
+        model.extra["unregistered_attrs"] = attrs_info
 
 
 # The bias vector's length, for layers whose weight or bias alone may be frozen.
@@ -860,6 +952,7 @@ def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
         class_name = value.cls.name if isinstance(value, TModule) else value.class_name
         shapes = _shapes_for(ctx, var, class_name, _class_line(ev, value), ev.examples.get(id(value), []))
         model = ev.run_model(var, class_name, value, value.span, shapes)
+        model.extra["losses"] = list(ev.losses.get(id(value), []))
         models.append(model)
     for model in models:
         model.unresolved.extend(Unresolved(r, s) for r, s in ev.notes)
@@ -910,6 +1003,8 @@ def _class_model(ev: TorchEvaluator, ctx, cls: UserClass, var_objs: list[tuple[s
                 shapes = [t.shape for t in ev.examples[id(value)]]
                 break
     model = ev.run_model(cls.name, cls.name, obj, span, shapes)
+    model.extra["losses"] = [use for _, value in var_objs if isinstance(value, TModule) and value.cls is cls
+                             for use in ev.losses.get(id(value), [])]
     model.unresolved[:0] = [Unresolved(r, s) for r, s in init_notes if not missing]
     if missing:
         model.unresolved.insert(0, Unresolved(

@@ -304,6 +304,12 @@ TORCH_FUNCTIONS: Mapping[str, Binding] = MappingProxyType({
     "Tensor.log_softmax": _f("softmax", (("dim", REQUIRED), ("dtype", None)), {"dim": "axis"},
                              activation="log_softmax"),
     **{f"Tensor.{name}": _f("broadcast", (("other", REQUIRED),)) for name in ("add", "sub", "mul", "div")},
+    # elementwise functions that keep the shape
+    **{f"torch.{name}": _f("identity", (_IN,)) for name in ("abs", "exp", "log", "sqrt", "neg", "square")},
+    **{f"Tensor.{name}": _f("identity", ()) for name in ("abs", "exp", "log", "sqrt", "neg", "square")},
+    "torch.clamp": _f("identity", (_IN, ("min", None), ("max", None))),
+    "Tensor.clamp": _f("identity", (("min", None), ("max", None))),
+    "Tensor.pow": _f("identity", (("exponent", REQUIRED),)),
 })
 
 # Tensor methods taking their sizes as *args: several positionals pack into this attribute.

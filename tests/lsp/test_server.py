@@ -82,11 +82,10 @@ async def test_diagnostics_hover_actions_and_fixes(client: RecordingClient, tmp_
 
     # Inlay hints: the output shape at the end of each layer's line.
     hints = await client.text_document_inlay_hint_async(types.InlayHintParams(
-        types.TextDocumentIdentifier(uri), _rng(0, 0, 0).__class__(types.Position(0, 0), types.Position(8, 0))))
+        types.TextDocumentIdentifier(uri), types.Range(types.Position(0, 0), types.Position(8, 0))))
     lines = BUGGY.splitlines()
     got = {(h.position.line, h.position.character): h.label for h in hints}
-    assert got == {
-        (4, len(lines[4])): "→ (None, 28, 28, 1)",
+    assert got == {  # Keras hides a Sequential's input layer, and so do we
         (5, len(lines[5])): "→ (None, 26, 26, 32)",
         (6, len(lines[6])): "→ (None, 26, 26, 10)",
     }
@@ -95,14 +94,14 @@ async def test_diagnostics_hover_actions_and_fixes(client: RecordingClient, tmp_
     (symbol,) = await client.text_document_document_symbol_async(types.DocumentSymbolParams(
         types.TextDocumentIdentifier(uri)))
     assert symbol.name == "model" and "650 params" in symbol.detail
-    assert [c.name for c in symbol.children] == ["input_layer", "conv2d", "dense"]
-    assert symbol.children[2].range == diag.range
+    assert [c.name for c in symbol.children] == ["conv2d", "dense"]
+    assert symbol.children[1].range == diag.range
 
     # Code actions: the rule's fix and the noqa comment.
     actions = {a.title: a for a in await _actions(client, uri, diag)}
     assert set(actions) == {"ML101: Insert Flatten() before dense", "Disable ML101 for this line"}
     noqa_edits = actions["Disable ML101 for this line"].edit.changes[uri]
-    assert noqa_edits == [types.TextEdit(_rng(6, len(lines[6]), len(lines[6])), "  # noqa: ML101")]
+    assert list(noqa_edits) == [types.TextEdit(_rng(6, len(lines[6]), len(lines[6])), "  # noqa: ML101")]
 
     # Applying the noqa edit (as an incremental change) clears the diagnostics.
     _change(client, uri, 2, noqa_edits)
@@ -119,8 +118,7 @@ async def test_diagnostics_hover_actions_and_fixes(client: RecordingClient, tmp_
     assert await client.diagnostics_for(uri, 4) == []
     hover = await client.text_document_hover_async(types.HoverParams(
         types.TextDocumentIdentifier(uri), types.Position(7, 12)))
-    assert "params: 216,330 (99.9% of the model's 216,650)" in hover.value if hasattr(hover, "value") \
-        else "params: 216,330 (99.9% of the model's 216,650)" in hover.contents.value
+    assert "params: 216,330 (99.9% of the model's 216,650)" in hover.contents.value
 
 
 async def test_noqa_merges_and_its_codes_show_the_rule_doc(client: RecordingClient, tmp_path):

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from modelint.analyzer.diagnostics import Diagnostic, Edit, Fix, Severity, Span
+from modelint.analyzer.graph import Layer, ModelGraph
+from modelint.analyzer.ops._base import RANK_MISMATCH
+from modelint.analyzer.rule import Example, Rule
+
+# Batch sizes people write: 1 and the powers of two from 8 up.
+_BATCH_SIZES = frozenset({1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048})
+
+_SEQ = ("from tensorflow import keras\n\n{pre}model = keras.Sequential([\n    {first},\n"
+        "    keras.layers.Dense(10, activation=\"softmax\"),\n])\n")
+
+
+def _positions(ctx) -> dict:
+    cached = ctx.extra.get("positions")
+    if cached is None and isinstance(ctx.module, cst.Module):
+        cached = MetadataWrapper(ctx.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        ctx.extra["positions"] = cached
+    return cached or {}
+
+
+def _span(positions, node: cst.CSTNode) -> Span | None:
+    rng = positions.get(node)
+    if rng is None:
+        return None
+    return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
+
+
+def _call_at(positions, span: Span | None) -> cst.Call | None:
+    if span is None:
+        return None
+    for node, rng in positions.items():
+        if isinstance(node, cst.Call) and rng.start.line == span.line and rng.start.column + 1 == span.column:
+            return node
+    return None
+
+
+def _shape_arg(call: cst.Call, explicit_input: bool) -> cst.BaseExpression | None:
+    """The written input shape: ``input_shape=`` of a layer, ``shape=`` (or the first
+    positional) of ``keras.Input``. ``batch_input_shape`` includes the batch on purpose."""
+    keyword = "shape" if explicit_input else "input_shape"
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    if explicit_input and call.args and call.args[0].keyword is None and not call.args[0].star:
+        return call.args[0].value
+    return None
+
+
+def _names_batch(node: cst.BaseExpression) -> bool:
+    """``BATCH_SIZE``, ``cfg.batch_size``, ``params["batch"]``: the author said so."""
+    if isinstance(node, cst.Name):
+        return "batch" in node.value.lower()
+    if isinstance(node, cst.Attribute):
+        return "batch" in node.attr.value.lower()
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            return "batch" in index.value.value.lower()
+    return False
+
+
+def _rank_mismatch(model: ModelGraph, input_layer: Layer) -> bool:
+    return any(getattr(issue, "kind", None) == RANK_MISMATCH
+               for succ in model.successors(input_layer.id) for issue in succ.issues)
+
+
+class BatchDimInInputShape(Rule):
+    """## What it does
+    Flags a Keras `input_shape=` / `keras.Input(shape=...)` whose first entry is
+    the batch size: Keras adds the batch axis itself, so it must not be written.
+
+    ## Why is this bad?
+    `Flatten(input_shape=(32, 28, 28, 1))` builds a model for inputs of shape
+    `(None, 32, 28, 28, 1)`: a `Conv2D` refuses it, and after a `Flatten` the
+    model silently grows a 25,088-wide input and fails only at `fit()` time with
+    a confusing shape error — or trains on the wrong reshaping.
+
+    ## Known problems
+    Only strong evidence is reported, since `(16, 112, 112, 3)` may well be 16
+    video frames: the first entry is spelled as a batch (`BATCH_SIZE`,
+    `cfg.batch_size`), or it is a typical batch size (1, 8, 16, 32, ...) *and*
+    the first layer rejects the input's rank. `batch_input_shape` /
+    `batch_shape` include the batch on purpose and are never flagged.
+
+    ## Example
+    ```python
+    keras.layers.Flatten(input_shape=(BATCH_SIZE, 28, 28, 1))
+    ```
+
+    ## Use instead
+    ```python
+    keras.layers.Flatten(input_shape=(28, 28, 1))
+    ```
+
+    ## Fix safety
+    The fix deletes the first entry of the shape. The model then expects the
+    shape it was meant to; code that relied on the extra axis changes.
+    """
+
+    code = "ML303"
+    name = "batch-dim-in-input-shape"
+    severity = Severity.WARNING
+    summary = "input_shape includes the batch axis"
+    INVALID = [
+        Example(_SEQ.format(pre="BATCH_SIZE = 32\n\n",
+                            first="keras.layers.Flatten(input_shape=(BATCH_SIZE, 28, 28, 1))"),
+                expected_fix=_SEQ.format(pre="BATCH_SIZE = 32\n\n",
+                                         first="keras.layers.Flatten(input_shape=(28, 28, 1))")),
+        Example(_SEQ.format(pre="", first="keras.layers.Conv2D(8, 3, input_shape=(32, 28, 28, 1)),\n"
+                                          "    keras.layers.Flatten()")),
+        Example("import keras\nfrom keras import layers\n\ncfg = {\"batch_size\": 16}\n"
+                "inputs = keras.Input(shape=(cfg[\"batch_size\"], 64))\n"
+                "outputs = layers.Dense(1)(inputs)\nmodel = keras.Model(inputs, outputs)\n"),
+    ]
+    VALID = [
+        Example(_SEQ.format(pre="", first="keras.layers.Flatten(input_shape=(28, 28, 1))")),
+        Example(_SEQ.format(pre="", first="keras.layers.Conv3D(8, 3, input_shape=(16, 112, 112, 3)),\n"
+                                          "    keras.layers.Flatten()")),
+        Example(_SEQ.format(pre="", first="keras.layers.Flatten(batch_input_shape=(32, 28, 28, 1))")),
+        Example("import keras\nfrom keras import layers\n\nSEQ_LEN = 32\n"
+                "inputs = keras.Input(shape=(SEQ_LEN, 64))\n"
+                "outputs = layers.Dense(1)(inputs)\nmodel = keras.Model(inputs, outputs)\n"),
+    ]
+
+    def check(self, model, ctx) -> Iterator[Diagnostic]:
+        if model.framework != "keras":
+            return
+        positions = _positions(ctx)
+        for ref in model.inputs:
+            if ref.node not in model.graph:
+                continue
+            input_layer = model.layer(ref.node)
+            implicit = bool(input_layer.attrs.get("implicit"))
+            carriers = model.successors(input_layer.id) if implicit else [input_layer]
+            for carrier in carriers:
+                call = _call_at(positions, carrier.span)
+                shape = _shape_arg(call, not implicit) if call is not None else None
+                if not isinstance(shape, (cst.Tuple, cst.List)) or not shape.elements:
+                    continue
+                diag = self._judge(ctx, model, input_layer, shape, positions)
+                if diag is not None:
+                    yield diag
+
+    def _judge(self, ctx, model, input_layer, shape, positions) -> Diagnostic | None:
+        first = shape.elements[0].value
+        if _names_batch(first):
+            why = "is spelled as a batch size"
+        elif (isinstance(first, cst.Integer) and first.evaluated_value in _BATCH_SIZES
+              and _rank_mismatch(model, input_layer)):
+            why = f"is a typical batch size ({first.evaluated_value}) and the first layer rejects the rank"
+        else:
+            return None
+        span = _span(positions, first)
+        written = ctx.lines[span.line - 1][span.column - 1: span.end_column - 1] if span else "the first entry"
+        message = (f"the input shape's first entry `{written}` {why}: Keras adds the batch axis itself, "
+                   f"so the model expects {len(shape.elements) + 1}-D inputs")
+        return self.at(ctx, span, message, model.name, self._fix(shape, positions, written))
+
+    @staticmethod
+    def _fix(shape, positions, written: str) -> Fix:
+        hint = f"Remove `{written}` from the shape (Keras adds the batch axis)"
+        if len(shape.elements) < 2:
+            return Fix(hint)
+        start = _span(positions, shape.elements[0].value)
+        after = _span(positions, shape.elements[1].value)
+        if start is None or after is None or start.line != after.line:
+            return Fix(hint)
+        return Fix(hint, (Edit(Span(start.line, start.column, after.line, after.column), ""),))

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from modelint.analyzer.diagnostics import Diagnostic, Fix, Severity
+from modelint.analyzer.ops._base import FEATURE_MISMATCH
+from modelint.analyzer.rule import Example, Rule
+from modelint.analyzer.shapes import factor_string
+from modelint.rules._graph import defined_line, flatten_source, issues_of, producer
+
+_TORCH_NET = (
+    "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
+    "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    "        self.conv1 = nn.Conv2d(1, 32, 3)\n        self.conv2 = nn.Conv2d(32, 64, 3)\n"
+    "        self.fc1 = nn.Linear({fc_in}, 128)\n\n"
+    "    def forward(self, x):\n        x = F.relu(self.conv1(x))\n        x = F.max_pool2d(F.relu(self.conv2(x)), 2)\n"
+    "        x = torch.flatten(x, 1)\n        return self.fc1(x)\n\n\n"
+    "model = Net()\nout = model(torch.randn(1, 1, 28, 28))\n"
+)
+_TORCH_BN = (
+    "import torch.nn as nn\n\n\n# modelint: input-shape=(2, 3, 32, 32)\nclass Block(nn.Module):\n"
+    "    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(3, 64, 3, padding=1)\n"
+    "        self.bn = nn.BatchNorm2d({bn})\n\n    def forward(self, x):\n        return self.bn(self.conv(x))\n"
+)
+_TORCH_LSTM = (
+    "import torch.nn as nn\n\n\n# modelint: input-shape=(2, 15)\nclass Tagger(nn.Module):\n"
+    "    def __init__(self):\n        super().__init__()\n        self.embed = nn.Embedding(1000, 100)\n"
+    "        self.lstm = nn.LSTM({lstm_in}, 64, batch_first=True)\n\n"
+    "    def forward(self, x):\n        out, _ = self.lstm(self.embed(x))\n        return out\n"
+)
+
+
+class FeatureMismatch(Rule):
+    """## What it does
+    Flags a layer whose declared input size differs from the size of the tensor it
+    receives: a `Linear`'s `in_features`, a convolution's `in_channels`, a
+    BatchNorm's `num_features`, an RNN's `input_size`, a LayerNorm's
+    `normalized_shape`. For a `Linear` after a flatten it shows the factors of the
+    incoming size and the layer they come from.
+
+    ## Why is this bad?
+    The model cannot run: torch fails on the first batch with
+    `mat1 and mat2 shapes cannot be multiplied (1x9216 and 4608x128)`, usually
+    after the data pipeline has been set up. The number to declare follows from
+    the shapes, which modelint already knows.
+
+    ## Known problems
+    The sizes are only known where the input shape is: without `--input-shape`, a
+    `# modelint: input-shape=(...)` comment or an example input in the file, a
+    mismatch that depends on the spatial size cannot be seen.
+
+    ## Example
+    ```python
+    self.conv2 = nn.Conv2d(32, 64, 3)
+    self.fc1 = nn.Linear(4608, 128)   # the flattened input has 9216 = 64 × 12 × 12
+    ```
+
+    ## Use instead
+    ```python
+    self.fc1 = nn.Linear(9216, 128)   # or nn.LazyLinear(128)
+    ```
+    """
+
+    code = "ML102"
+    name = "feature-mismatch"
+    severity = Severity.ERROR
+    summary = "A layer's declared input size differs from the incoming tensor's size"
+    INVALID = [
+        Example(_TORCH_NET.format(fc_in=4608)),
+        Example(_TORCH_BN.format(bn=32)),
+        Example(_TORCH_LSTM.format(lstm_in=64)),
+    ]
+    VALID = [
+        Example(_TORCH_NET.format(fc_in=9216)),
+        Example(_TORCH_BN.format(bn=64)),
+        Example(_TORCH_LSTM.format(lstm_in=100)),
+        Example("import keras\nfrom keras import layers\n\nmodel = keras.Sequential([\n    keras.Input((28, 28, 1)),\n"
+                "    layers.Conv2D(32, 3),\n    layers.BatchNormalization(),\n    layers.Flatten(),\n"
+                "    layers.Dense(10),\n])\n"),
+    ]
+
+    def check(self, model, ctx) -> Iterator[Diagnostic]:
+        for layer, issue in issues_of(model, FEATURE_MISMATCH):
+            message = self.message(model, layer, issue)
+            span = layer.attrs.get("init_span") or layer.span
+            expected, actual = issue.data.get("expected"), issue.data.get("actual")
+            hint = f"Declare {actual} instead of {expected}" if isinstance(actual, int) else None
+            yield self.at(ctx, span or model.span, message, model.name, Fix(hint) if hint else None,
+                          layer=layer.id)
+
+    @staticmethod
+    def message(model, layer, issue) -> str:
+        expected, actual = issue.data.get("expected"), issue.data.get("actual")
+        text = issue.message
+        flat = flatten_source(model, layer) if layer.kind == "dense" else None
+        origin = None
+        if flat is not None:
+            flatten, dims = flat
+            if len(dims) > 1:
+                text = (f"{layer.op} expects {expected} input features, but the flattened input has "
+                        f"{actual} = {factor_string(dims)}")
+            origin = producer(model, flatten)
+        else:
+            origin = producer(model, layer)
+        if origin is not None:
+            line = defined_line(origin)
+            where = f" at line {line}" if line is not None else ""
+            text += f" (from {origin.name}{where})"
+        return text

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from modelint.analyzer.diagnostics import Diagnostic, Severity
+from modelint.analyzer.ops._base import NON_POSITIVE_SIZE
+from modelint.analyzer.rule import Example, Rule
+from modelint.rules._graph import report_issues
+
+_TORCH = ("import torch.nn as nn\n\n\n# modelint: input-shape=(1, 3, 32, 32)\nclass Net(nn.Module):\n"
+          "    def __init__(self):\n        super().__init__()\n        self.pool = nn.MaxPool2d(2)\n"
+          "        self.conv = nn.Conv2d(3, 8, 3, padding=1)\n\n    def forward(self, x):\n"
+          "        for _ in range({n}):\n            x = self.pool(self.conv(x) if x.shape[1] == 3 else x)\n"
+          "        return x\n")
+
+
+class NonPositiveSize(Rule):
+    """## What it does
+    Flags a convolution or pooling layer that leaves a spatial size of zero or
+    less: its kernel is larger than its (padded) input.
+
+    ## Why is this bad?
+    torch stops with `Given input size: (128x1x1). Calculated output size:
+    (128x0x0). Output size is too small`; Keras with a negative dimension. It
+    typically happens when one pooling too many is stacked for small images.
+
+    ## Known problems
+    Needs the input shape (see ML102).
+
+    ## Example
+    ```python
+    # 32 × 32 input, five 2 × 2 poolings: 1 × 1, then one more
+    x = self.extra_pool(x)
+    ```
+
+    ## Use instead
+    ```python
+    # drop the extra pooling, or use nn.AdaptiveAvgPool2d(1)
+    ```
+    """
+
+    code = "ML104"
+    name = "non-positive-size"
+    severity = Severity.ERROR
+    summary = "A convolution or pooling leaves a spatial size of zero or less"
+    INVALID = [
+        Example(_TORCH.format(n=6)),
+        Example("import keras\nfrom keras import layers\n\nmodel = keras.Sequential([\n    keras.Input((4, 4, 3)),\n"
+                "    layers.Conv2D(8, 5),\n])\n"),
+    ]
+    VALID = [
+        Example(_TORCH.format(n=5)),
+        Example("import keras\nfrom keras import layers\n\nmodel = keras.Sequential([\n    keras.Input((4, 4, 3)),\n"
+                "    layers.Conv2D(8, 5, padding=\"same\"),\n])\n"),
+    ]
+
+    def check(self, model, ctx) -> Iterator[Diagnostic]:
+        yield from report_issues(self, model, ctx, NON_POSITIVE_SIZE)
