@@ -22,16 +22,24 @@ def _display(path: Path) -> str:
         return path.as_posix()
 
 
+_GITIGNORE_STYLE = "gitignore"  # pathspec >= 0.12 name; "gitwildmatch" is deprecated
+
+
 def _gitignore(folder: Path):
     gi = folder / ".gitignore"
     if not gi.is_file():
         return None
     import pathspec
 
-    try:
-        return pathspec.PathSpec.from_lines("gitwildmatch", gi.read_text(encoding="utf-8", errors="replace").splitlines())
-    except Exception:  # noqa: BLE001 — a broken .gitignore must not stop the run
-        return None
+    lines = gi.read_text(encoding="utf-8", errors="replace").splitlines()
+    for style in (_GITIGNORE_STYLE, "gitwildmatch"):  # older pathspec knows only the latter
+        try:
+            return pathspec.PathSpec.from_lines(style, lines)
+        except LookupError:
+            continue
+        except Exception:  # noqa: BLE001 — a broken .gitignore must not stop the run
+            return None
+    return None
 
 
 def _walk(root: Path, resolver: ConfigResolver) -> Iterator[Path]:

@@ -140,3 +140,10 @@ def placement_span(model: ModelGraph, layer: Layer) -> Span | None:
         if shared == 1:
             return call
     return layer.span or model.span
+
+
+def construction_span(layer: Layer) -> Span | None:
+    """Where a layer is built (its hyperparameters): torch's ``init_span`` when
+    the module is applied elsewhere, else the layer's own span."""
+    init = layer.attrs.get("init_span")
+    return init if isinstance(init, Span) else layer.span

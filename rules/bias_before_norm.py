@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from modelint.analyzer.diagnostics import Diagnostic, Edit, Fix, Severity, Span
 from modelint.analyzer.graph import Layer
 from modelint.analyzer.rule import Example, Rule
-from modelint.rules._activations import LINEAR_KINDS, activation_name, describe
+from modelint.rules._activations import LINEAR_KINDS, activation_name, construction_span, describe
 
 _KERAS = ("import keras\nfrom keras import layers\n\ninputs = keras.Input(shape=(32, 32, 3))\n"
           "x = layers.{conv}(inputs)\nx = layers.BatchNormalization({bn})(x)\nx = layers.Activation(\"relu\")(x)\n"
@@ -109,12 +109,13 @@ class BiasBeforeNorm(Rule):
             keyword = "use_bias" if layer.framework == "keras" else "bias"
             message = (f"{layer.name} ({layer.op}) adds a bias that {describe(norm)} right after subtracts "
                        "again: the bias is cancelled")
-            yield self.on_layer(ctx, model, layer, message, self._fix(ctx, layer, keyword))
+            yield self.at(ctx, construction_span(layer), message, model.name, self._fix(ctx, layer, keyword),
+                          layer=layer.id)
 
     @staticmethod
     def _fix(ctx, layer: Layer, keyword: str) -> Fix:
         hint = f"Pass {keyword}=False to {layer.name}"
-        span = layer.span
+        span = construction_span(layer)
         if span is None or span.line != span.end_line or span.line > len(ctx.lines):
             return Fix(hint)
         text = ctx.lines[span.line - 1][span.column - 1: span.end_column - 1]

@@ -6,7 +6,7 @@ from modelint.analyzer.diagnostics import Diagnostic, Fix, Severity
 from modelint.analyzer.ops._base import FEATURE_MISMATCH
 from modelint.analyzer.rule import Example, Rule
 from modelint.analyzer.shapes import factor_string
-from modelint.rules._graph import defined_line, flatten_source, issues_of, producer
+from modelint.rules._graph import DENSE_KINDS, defined_line, flatten_source, issues_of, producer, spatial_source
 
 _TORCH_NET = (
     "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
@@ -81,6 +81,8 @@ class FeatureMismatch(Rule):
 
     def check(self, model, ctx) -> Iterator[Diagnostic]:
         for layer, issue in issues_of(model, FEATURE_MISMATCH):
+            if _spatial_dense(model, layer):
+                continue  # ML101 says what is wrong: the missing flatten
             message = self.message(model, layer, issue)
             span = layer.attrs.get("init_span") or layer.span
             expected, actual = issue.data.get("expected"), issue.data.get("actual")
@@ -107,3 +109,12 @@ class FeatureMismatch(Rule):
             where = f" at line {line}" if line is not None else ""
             text += f" (from {origin.name}{where})"
         return text
+
+
+def _spatial_dense(model, layer) -> bool:
+    """A Dense/Linear on a feature map that still has its spatial axes (ML101's case)."""
+    if layer.kind not in DENSE_KINDS:
+        return False
+    preds = model.predecessors(layer.id)
+    shape = preds[0].output_shape if preds else None
+    return shape is not None and len(shape) >= 3 and spatial_source(model, layer) is not None

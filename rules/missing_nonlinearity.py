@@ -20,9 +20,31 @@ def _linear(layer: Layer) -> bool:
     return layer.kind in LINEAR_KINDS and activation_name(layer) == "linear"
 
 
+def _ones(value: object) -> bool:
+    values = value if isinstance(value, (tuple, list)) else (value,)
+    return bool(values) and all(v == 1 for v in values)
+
+
+def _plain_conv(layer: Layer) -> bool:
+    """A full (not grouped, not depthwise) convolution."""
+    return layer.kind in ("conv", "conv_transpose") and layer.attrs.get("groups", 1) == 1
+
+
+def _collapsible(first: Layer, second: Layer) -> bool:
+    """Pairs that fold into one layer without changing anything but the weights:
+    dense after dense, and a 1×1 (pointwise) conv after a full conv. Stacked
+    k×k convs factor a larger kernel and depthwise + pointwise is a separable
+    conv: both are deliberate designs and are left alone."""
+    if second.kind == "dense":
+        return first.kind == "dense"
+    return (second.kind == "conv" and _plain_conv(second) and _plain_conv(first)
+            and _ones(second.attrs.get("kernel_size")) and _ones(second.attrs.get("strides", 1)))
+
+
 def linear_source(model: ModelGraph, layer: Layer) -> Layer | None:
     """The linear layer whose output reaches ``layer`` through dropout, flatten
-    or reshape only, with no other consumer on the way; else None."""
+    or reshape only, with no other consumer on the way, and that folds into it;
+    else None."""
     preds = model.predecessors(layer.id)
     for _ in range(64):
         if len(preds) != 1:
@@ -31,7 +53,7 @@ def linear_source(model: ModelGraph, layer: Layer) -> Layer | None:
         if len(model.successors(src.id)) != 1:
             return None  # the intermediate tensor is used elsewhere too (an output, a skip)
         if _linear(src):
-            return src
+            return src if _collapsible(src, layer) else None
         if src.kind not in TRANSPARENT_KINDS:
             return None
         preds = model.predecessors(src.id)
@@ -51,7 +73,10 @@ class MissingNonlinearity(Rule):
 
     ## Known problems
     A deliberate low-rank factorization (a narrow linear bottleneck) is
-    flagged too; suppress it with `# noqa: ML204`. Batch/layer normalization,
+    flagged too; suppress it with `# noqa: ML204`. Stacked k×k convolutions
+    (a larger kernel, factored) and depthwise + pointwise pairs (a separable
+    convolution) are deliberate designs and are not flagged, nor is a conv
+    followed by a dense layer. Batch/layer normalization,
     attention, merges and any unknown op between the two layers end the
     search, so nothing is reported across them.
 
@@ -79,6 +104,8 @@ class MissingNonlinearity(Rule):
         Example(_TORCH.format(body="            nn.Linear(64, 128),\n            nn.ReLU(),\n"
                                    "            nn.Linear(128, 64),\n            nn.Linear(64, 10),\n")),
         Example(_TORCH.format(body="            nn.Linear(64, 32),\n            nn.Linear(32, 10),\n")),
+        Example("import keras\nfrom keras import layers\n\nmodel = keras.Sequential([\n    keras.Input((32, 32, 3)),\n"
+                "    layers.Conv2D(64, 3),\n    layers.Conv2D(16, 1),\n    layers.ReLU(),\n])\n"),
     ]
     VALID = [
         Example(_KERAS.format(body="    keras.layers.Dense(128, activation=\"relu\"),\n    keras.layers.Dense(64),\n")),
@@ -89,6 +116,9 @@ class MissingNonlinearity(Rule):
         Example(_TORCH.format(body="            nn.Linear(64, 128),\n            nn.Tanh(),\n"
                                    "            nn.Linear(128, 64),\n            nn.GELU(),\n"
                                    "            nn.Linear(64, 10),\n")),
+        Example("import keras\nfrom keras import layers\n\nmodel = keras.Sequential([\n    keras.Input((32, 32, 3)),\n"
+                "    layers.DepthwiseConv2D(3),\n    layers.Conv2D(16, 1),\n    layers.Conv2D(16, 3),\n"
+                "    layers.ReLU(),\n])\n"),
     ]
 
     def check(self, model, ctx) -> Iterator[Diagnostic]:

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from modelint.analyzer.diagnostics import Diagnostic, Fix, Severity
 from modelint.analyzer.graph import Layer
 from modelint.analyzer.rule import Example, Rule
+from modelint.rules._activations import construction_span
 
 _KERAS = ("import keras\nfrom keras import layers\n\nmodel = keras.Sequential([\n    keras.Input((28, 28, 1)),\n"
           "    layers.Conv2D(32, 3, use_bias=False),\n    layers.BatchNormalization({bn}),\n    layers.ReLU(),\n"
@@ -107,8 +108,11 @@ class SuspiciousHyperparameter(Rule):
                 hint = "Use a rate in [0, 1), e.g. 0.5"
             elif layer.kind == "batch_norm":
                 problem = _momentum_problem(layer)
-                hint = "Use 1 - momentum, the same decay in this framework's convention"
+                in_range = 0 <= (_number(layer.attrs.get("momentum")) or 0) <= 1
+                hint = ("Use 1 - momentum, the same decay in this framework's convention" if in_range
+                        else "Use a momentum in [0, 1]")
             else:
                 continue
             if problem is not None:
-                yield self.on_layer(ctx, model, layer, f"{layer.name} ({layer.op}): {problem}", Fix(hint))
+                yield self.at(ctx, construction_span(layer), f"{layer.name} ({layer.op}): {problem}", model.name,
+                              Fix(hint), layer=layer.id)

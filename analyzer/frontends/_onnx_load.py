@@ -209,12 +209,15 @@ def infer(skel: Any) -> Inference:
     result = Inference()
     try:
         inferred = shape_inference.infer_shapes(skel, check_type=True, strict_mode=True, data_prop=True)
-    except shape_inference.InferenceError as exc:
-        _collect_conflicts(str(exc), result)
+    except Exception as exc:  # noqa: BLE001 — InferenceError, or an onnx bug on an odd graph
+        if isinstance(exc, shape_inference.InferenceError):
+            _collect_conflicts(str(exc), result)
+        else:
+            result.failures.append(f"{type(exc).__name__}: {exc}")
         try:
             inferred = shape_inference.infer_shapes(skel, data_prop=True)
-        except shape_inference.InferenceError as exc2:
-            result.failures.append(_clean(str(exc2)))
+        except Exception as exc2:  # noqa: BLE001 — shapes stay unknown; counts do not need them
+            result.failures.append(_clean(f"{type(exc2).__name__}: {exc2}"))
             inferred = skel
     _collect_shapes(inferred.graph, result.shapes)
     return result

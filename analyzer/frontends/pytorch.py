@@ -177,7 +177,7 @@ class TorchEvaluator(Evaluator):
         if q.endswith(".summary") and q.split(".")[0] in ("torchsummary", "torchinfo", "torchsummaryX"):
             return self.record_summary(q.split(".")[0], args, kwargs)
         short = q.rsplit(".", 1)[-1]
-        if not self.running and (short[:1].isupper() or q.startswith(_MODEL_LIBRARIES)):
+        if not self.running and ((short[:1].isupper() and not q.startswith("torch.")) or q.startswith(_MODEL_LIBRARIES)):
             reason = f"`{q}` is defined outside this file; its shape and parameters are not modelled"
             return TLeaf(short, "unknown", {"class_name": short, "reason": reason}, self.span(node),
                          self.next_uid(short))
