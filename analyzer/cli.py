@@ -65,7 +65,7 @@ def _input_shapes(values: Sequence[str]) -> dict[str | None, tuple]:
     for value in values:
         name, _, text = value.rpartition("=")
         shape = parse_shape(text)
-        if shape is None:
+        if not shape:  # None (malformed) or () (nothing given)
             raise UsageError(f"--input-shape {value!r}: expected e.g. 1,3,32,32 or Net=1,3,32,32")
         out[name or None] = shape
     return out

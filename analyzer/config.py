@@ -109,7 +109,7 @@ def _shapes(value: Any, where: str) -> tuple[tuple[str | None, Shape], ...]:
     for name, raw in value.items():
         text = raw if isinstance(raw, str) else ",".join("None" if v is None else str(v) for v in raw) if isinstance(raw, list) else None
         shape = parse_shape(text) if text is not None else None
-        if shape is None:
+        if not shape:
             raise ConfigError(f"{where}: `input-shape.{name}` is not a shape (got {raw!r}); write e.g. \"1,3,32,32\"")
         out.append((None if name == "*" else name, shape))
     return tuple(out)
@@ -135,7 +135,12 @@ def settings_from_table(table: dict[str, Any], root: Path, where: str) -> Settin
         pfi = table["per-file-ignores"]
         if not isinstance(pfi, dict):
             raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")
-        s = replace(s, per_file_ignores=tuple((k, _str_list(v, f"per-file-ignores.{k}", where)) for k, v in pfi.items()))
+        entries = tuple((k, _str_list(v, f"per-file-ignores.{k}", where)) for k, v in pfi.items())
+        for pattern, codes in entries:
+            bad = unknown_selectors(codes, all_rules())
+            if bad:
+                raise ConfigError(f"{where}: `per-file-ignores.{pattern}` names no rule: {bad[0]!r}")
+        s = replace(s, per_file_ignores=entries)
     excludes: list[str] = []
     for key in ("exclude", "extend-exclude"):
         if key in table:

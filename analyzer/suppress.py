@@ -58,7 +58,7 @@ def parse_suppressions(source: str) -> list[Suppression]:
         for m in _NOQA.finditer(text):
             codes = m.group("codes")
             parsed = tuple(c.strip() for c in codes.split(",")) if codes else None
-            if parsed is not None and not any(c.upper().startswith("ML") or "-" in c for c in parsed):
+            if parsed is not None and not any(_ours(c) for c in parsed):
                 continue  # another tool's noqa (E501, F401): not ours to judge
             found.append(Suppression(line, col + m.start(), col + m.end(), parsed, False, m.group(0)))
         for m in _DISABLE.finditer(text):
@@ -91,26 +91,48 @@ def apply_suppressions(ctx: "FileContext", diagnostics: Sequence[Diagnostic]) ->
                     suppressed = True
         if not suppressed:
             kept.append(diag)
-    kept.extend(_unused(ctx, sups))
+    kept.extend(d for d in _unused(ctx, sups) if not _silenced(d, sups))
     return kept
 
 
+def _silenced(diag: Diagnostic, sups: Sequence[Suppression]) -> bool:
+    """An ML404 finding is itself suppressed by a directive naming ML404 (or its name)."""
+    return any((sup.whole_file or sup.line == diag.span.line) and sup.codes is not None
+               and any(matches(c, diag.code, diag.name) for c in sup.codes) for sup in sups)
+
+
+def _ours(code: str) -> bool:
+    """A selector modelint owns (``ML101``, ``ML2``, ``dense-on-unflattened``), not
+    another tool's code sharing the comment (``E501``, ``F401``)."""
+    return code.upper().startswith("ML") or "-" in code
+
+
 def _unused(ctx: "FileContext", sups: Sequence[Suppression]) -> list[Diagnostic]:
+    """ML404 findings, as ruff's RUF100: a directive (or one of its codes) that
+    suppressed nothing. Codes of rules that are not enabled in this run are not
+    judged (they could not have fired); codes that name no rule at all are."""
+    from modelint.analyzer.rule import all_rules
     from modelint.rules.unused_suppression import UnusedSuppression
 
-    if not ctx.options.selection.enabled(UnusedSuppression):
+    selection = ctx.options.selection
+    if not selection.enabled(UnusedSuppression):
         return []
+    rules = all_rules()
     rule = UnusedSuppression()
     out: list[Diagnostic] = []
     for sup in sups:
         span = Span(sup.line, sup.column, sup.line, sup.end_column)
+        where = "in this file" if sup.whole_file else "on this line"
         if sup.codes is None:
             if not sup.used:
                 out.append(rule.at(ctx, span, "unused `noqa` directive: nothing is reported on this line"))
             continue
-        unused = [c for c in sup.codes if c not in sup.used]
+        unknown = [c for c in sup.codes if _ours(c) and not any(matches(c, r.code, r.name) for r in rules)]
+        unused = [c for c in sup.codes if _ours(c) and c not in sup.used and c not in unknown
+                  and not matches(c, rule.code, rule.name)
+                  and any(matches(c, r.code, r.name) and selection.enabled(r) for r in rules)]
+        if unknown:
+            out.append(rule.at(ctx, span, f"suppression names no rule: {', '.join(unknown)}"))
         if unused:
-            what = ", ".join(unused)
-            out.append(rule.at(ctx, span, f"unused suppression of {what}: no such finding "
-                                          f"{'in this file' if sup.whole_file else 'on this line'}"))
+            out.append(rule.at(ctx, span, f"unused suppression of {', '.join(unused)}: no such finding {where}"))
     return out

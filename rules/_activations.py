@@ -82,7 +82,7 @@ def activation_axis_size(layer: Layer, name: str) -> int | None:
 
 def final_activation(model: ModelGraph, ref: TensorRef) -> FinalActivation | None:
     """What the output ``ref`` of ``model`` is: None when it is not known."""
-    if ref.node not in model.graph:
+    if ref.node not in model:
         return None
     layer = through_transparent(model, model.layer(ref.node))
     name = activation_name(layer)
@@ -98,7 +98,7 @@ def output_refs_for(model: ModelGraph, output: str | None) -> list[TensorRef]:
         return list(model.outputs)
     if output.isdigit() and int(output) < len(model.outputs):
         return [model.outputs[int(output)]]
-    return [r for r in model.outputs if r.node in model.graph and model.layer(r.node).name == output]
+    return [r for r in model.outputs if r.node in model and model.layer(r.node).name == output]
 
 
 def loss_pairs(model: ModelGraph):

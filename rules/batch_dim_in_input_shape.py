@@ -134,7 +134,7 @@ class BatchDimInInputShape(Rule):
             return
         positions = _positions(ctx)
         for ref in model.inputs:
-            if ref.node not in model.graph:
+            if ref.node not in model:
                 continue
             input_layer = model.layer(ref.node)
             implicit = bool(input_layer.attrs.get("implicit"))

@@ -99,7 +99,7 @@ class LayerAfterOutput(Rule):
 
     def check(self, model, ctx) -> Iterator[Diagnostic]:
         for ref in model.outputs:
-            if ref.node not in model.graph:
+            if ref.node not in model:
                 continue
             layer = model.layer(ref.node)
             found = _finding(model, layer)

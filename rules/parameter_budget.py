@@ -69,5 +69,5 @@ class ParameterBudget(Rule):
         diff = total - expected
         bound = "" if exact else "at least "
         message = (f"{model.name} has {bound}{total:,} parameters, but expect-params declares {expected:,} "
-                   f"({'+' if diff > 0 else '-'}{abs(diff):,}, {'more' if diff > 0 else 'fewer'})")
+                   f"({abs(diff):,} {'more' if diff > 0 else 'fewer'})")
         yield self.at(ctx, model.span, message, model.name, total=total, expected=expected, exact=exact)

@@ -48,7 +48,7 @@ from modelint.analyzer.frontends._onnx_load import (
     validate,
     weights_of,
 )
-from modelint.analyzer.graph import Layer, ModelGraph, TensorRef
+from modelint.analyzer.graph import Layer, ModelGraph, TensorRef, Unresolved
 from modelint.analyzer.ops._base import FEATURE_MISMATCH, MERGE_MISMATCH, RESHAPE_MISMATCH, Issue
 from modelint.analyzer.shapes import format_shape, is_known
 
@@ -149,7 +149,8 @@ class _Builder:
         model.extra["opsets"] = {e.domain or "ai.onnx": e.version for e in self.skel.opset_import}
         return model
 
-    def _walk(self, graph: Any, prefix: str, scopes: list[_Scope], formal: list[TensorRef | None] | None = None) -> None:
+    def _walk(self, graph: Any, prefix: str, scopes: list[_Scope],
+              formal: list[TensorRef | None] | None = None) -> None:
         scope = scopes[-1]
         if formal is not None:  # a body: its own initializers and formal inputs
             scope.weights.update(weights_of(graph))
@@ -192,7 +193,8 @@ class _Builder:
             if out:
                 scopes[-1].defs[out] = TensorRef(layer_id, port)
 
-    def _inputs(self, node: Any, label: str, scopes: list[_Scope]) -> tuple[list[TensorRef | None], list[Weight | None]]:
+    def _inputs(self, node: Any, label: str,
+                scopes: list[_Scope]) -> tuple[list[TensorRef | None], list[Weight | None]]:
         refs: list[TensorRef | None] = []
         weights: list[Weight | None] = []
         for tensor in node.input:
@@ -311,8 +313,6 @@ class _Builder:
             if extra is not None and not issues:
                 issues.append(extra)
             layer.issues = tuple(issues)
-        from modelint.analyzer.graph import Unresolved
-
         for failure in inference.failures:
             model.unresolved.append(Unresolved(f"shape inference failed: {untoken(failure, self.token_names)}",
                                                FILE_SPAN))

@@ -991,10 +991,17 @@ def _class_model(ev: TorchEvaluator, ctx, cls: UserClass, var_objs: list[tuple[s
     class_span = ev.span(cls.node)
     span = Span(name_span.line, name_span.column, class_span.end_line, class_span.end_column) \
         if name_span and class_span else name_span
+    missing = _required_args(cls)
+    if missing:
+        # torch itself cannot build it without arguments: no graph, one reason.
+        model = ModelGraph(cls.name, cls.name, FRAMEWORK, span.line if span else 1, span=span)
+        model.unresolved.append(Unresolved(
+            f"{cls.name}() needs constructor arguments ({', '.join(missing)}) that have no default; "
+            "it is counted where the file instantiates it", name_span))
+        return model
     ev.unresolved = []
     obj = ev.hook_instantiate(cls, [], {}, cls.node)
     init_notes = list(ev.unresolved)
-    missing = _required_args(cls)
     shape = shape_for(ctx, cls.name, cls.name, name_span.line if name_span else None)
     shapes = [shape] if shape is not None else []
     if not shapes:
@@ -1005,11 +1012,7 @@ def _class_model(ev: TorchEvaluator, ctx, cls: UserClass, var_objs: list[tuple[s
     model = ev.run_model(cls.name, cls.name, obj, span, shapes)
     model.extra["losses"] = [use for _, value in var_objs if isinstance(value, TModule) and value.cls is cls
                              for use in ev.losses.get(id(value), [])]
-    model.unresolved[:0] = [Unresolved(r, s) for r, s in init_notes if not missing]
-    if missing:
-        model.unresolved.insert(0, Unresolved(
-            f"{cls.name}() needs constructor arguments ({', '.join(missing)}) that have no default; "
-            "it is counted where the file instantiates it", name_span))
+    model.unresolved[:0] = [Unresolved(r, s) for r, s in init_notes]
     return model
 
 

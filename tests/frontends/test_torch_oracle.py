@@ -91,3 +91,10 @@ def test_analysing_every_torch_fixture_never_imports_torch():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+@pytest.mark.parametrize("path", fixture_files("torch"), ids=lambda p: p.stem)
+def test_report_matches_schema(path, report_validator):
+    from modelint.analyzer.reporters.json import report
+
+    report_validator.validate(report([analyze(path)]))

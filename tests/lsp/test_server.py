@@ -111,7 +111,7 @@ async def test_diagnostics_hover_actions_and_fixes(client: RecordingClient, tmp_
     _replace_all(client, uri, 3, BUGGY)
     (diag,) = await client.diagnostics_for(uri, 3)
     fix = {a.title: a for a in await _actions(client, uri, diag)}["ML101: Insert Flatten() before dense"]
-    assert fix.is_preferred and fix.diagnostics == [diag]
+    assert fix.is_preferred and list(fix.diagnostics) == [diag]
     fixed = apply_edits(BUGGY, fix.edit.changes[uri])
     assert "    layers.Flatten(),\n    layers.Dense(10" in fixed
     _change(client, uri, 4, fix.edit.changes[uri])
