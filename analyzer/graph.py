@@ -103,10 +103,12 @@ class ModelGraph:
     _nodes: dict[str, Layer] = field(default_factory=dict)
     _in: dict[str, list[Link]] = field(default_factory=dict)
     _out: dict[str, list[Link]] = field(default_factory=dict)
+    _order: list[str] | None = None  # topological order, cached until the DAG changes
 
     # -- building -------------------------------------------------------------
     def add_layer(self, layer: Layer) -> Layer:
         self._nodes[layer.id] = layer
+        self._order = None
         self._in.setdefault(layer.id, [])
         self._out.setdefault(layer.id, [])
         return layer
@@ -115,6 +117,7 @@ class ModelGraph:
         """Tensor ``src`` feeds input ``slot`` of node ``dst`` (a node may read one
         tensor twice: ``x * x``)."""
         link = Link(src.node, src.port, dst, slot)
+        self._order = None
         self._in[dst].append(link)
         self._out[src.node].append(link)
 
@@ -146,17 +149,24 @@ class ModelGraph:
 
     def layers(self) -> Iterator[Layer]:
         """Layers in topological order; creation order breaks ties."""
+        if self._order is None:
+            self._order = self._topological_order()
+        return (self._nodes[n] for n in self._order)
+
+    def _topological_order(self) -> list[str]:
+        out: list[str] = []
         order = {n: i for i, n in enumerate(self._nodes)}
         indegree = {n: len({l.src for l in self._in[n]}) for n in self._nodes}
         ready = [(order[n], n) for n, d in indegree.items() if d == 0]
         heapq.heapify(ready)
         while ready:
             _, node_id = heapq.heappop(ready)
-            yield self._nodes[node_id]
+            out.append(node_id)
             for dst in dict.fromkeys(l.dst for l in self._out[node_id]):
                 indegree[dst] -= 1
                 if indegree[dst] == 0:
                     heapq.heappush(ready, (order[dst], dst))
+        return out
 
     def input_refs(self, node_id: str) -> list[TensorRef | None]:
         """The tensors feeding ``node_id``, by slot."""
