@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import functools
 import logging
+import os
 import re
 import sys
 import time
@@ -224,6 +225,7 @@ class ModelintServer(LanguageServer):
         self.debounce = debounce
         self.analyses: dict[str, Analysis] = {}
         self.pending: dict[str, asyncio.Task] = {}
+        self.shutdown_requested = False
 
     # -- analysis ------------------------------------------------------------------------
     def codec(self) -> PositionCodec:
@@ -299,6 +301,25 @@ class ModelintServer(LanguageServer):
 
 
 server = ModelintServer()
+
+
+@server.feature(types.SHUTDOWN)
+def on_shutdown(ls: ModelintServer, *args: Any) -> None:
+    ls.shutdown_requested = True
+    for task in ls.pending.values():
+        task.cancel()
+
+
+@server.feature(types.EXIT)
+def on_exit(ls: ModelintServer, *args: Any) -> None:
+    """Leave now. pygls reads stdin in a pool thread that only returns at EOF, and the
+    pool is joined on the way out: an editor that sends ``exit`` and then waits for the
+    process (as the LSP specification allows) would wait forever."""
+    logging.shutdown()
+    try:
+        sys.__stdout__.flush()
+    finally:
+        os._exit(0 if ls.shutdown_requested else 1)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)

@@ -185,8 +185,10 @@ async def test_shutdown_and_exit_cleanly():
         caps = result.capabilities
         assert result.server_info.name == "modelint"
         assert caps.hover_provider and caps.inlay_hint_provider and caps.document_symbol_provider
-        assert caps.code_action_provider.code_action_kinds == [types.CodeActionKind.QuickFix]
-        await client.shutdown_session()
+        assert list(caps.code_action_provider.code_action_kinds) == [types.CodeActionKind.QuickFix]
+        await asyncio.wait_for(client.shutdown_session(), 10)  # shutdown, exit, wait for the process
         assert client._server.returncode == 0
     finally:
+        if client._server.returncode is None:  # a failed assertion: do not leave the server behind
+            client._server.kill()
         await client.stop()
