@@ -24,7 +24,7 @@ class ReusedStatefulModule(Rule):
 
     ## Why is this bad?
     A BatchNorm's running mean and variance are then an average over two different
-    feature distributions, so the model behaves differently in `eval()` than in
+    feature distributions, so the model behaves differently in evaluation mode than in
     training; the two places also share one affine scale and shift. An RNN object
     applied twice shares its weights, which is rarely what a second recurrent
     layer was meant to do.

@@ -19,7 +19,7 @@ class UnregisteredSubmodule(Rule):
     torch only registers modules assigned directly or through `nn.ModuleList` /
     `nn.ModuleDict`. The others are invisible to `.parameters()` (the optimizer
     never updates them), `.to(device)` (they stay on the CPU), `state_dict()`
-    (they are not saved) and `.train()` / `.eval()`. The model runs, and silently
+    (they are not saved) and train/evaluation mode switches. The model runs, and silently
     does not learn those layers. modelint counts parameters the way
     `.parameters()` would and reports the unregistered ones beside the total.
 

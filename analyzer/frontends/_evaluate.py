@@ -312,22 +312,22 @@ class Evaluator:
 
     def exec_small(self, small: cst.CSTNode, scope: Scope) -> None:
         if isinstance(small, cst.Assign):
-            value = self.eval(small.value, scope)
+            value = self.fold(small.value, scope)
             for target in small.targets:
                 self.assign(target.target, value, scope)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
-                self.assign(small.target, self.eval(small.value, scope), scope)
+                self.assign(small.target, self.fold(small.value, scope), scope)
         elif isinstance(small, cst.AugAssign):
-            current = self.eval(small.target, scope)
-            value = self.eval(small.value, scope)
+            current = self.fold(small.target, scope)
+            value = self.fold(small.value, scope)
             op_type = _AUGOPS.get(type(small.operator))
             result = self.binop(op_type, current, value, small) if op_type else Unknown("operator")
             self.assign(small.target, result, scope)
         elif isinstance(small, cst.Expr):
-            self.eval(small.value, scope)
+            self.fold(small.value, scope)
         elif isinstance(small, cst.Return):
-            raise _Return(None if small.value is None else self.eval(small.value, scope))
+            raise _Return(None if small.value is None else self.fold(small.value, scope))
         elif isinstance(small, cst.Break):
             raise _Break()
         elif isinstance(small, cst.Continue):
@@ -336,7 +336,7 @@ class Evaluator:
             pass
 
     def exec_class(self, node: cst.ClassDef, scope: Scope) -> None:
-        bases = [self.eval(arg.value, scope) for arg in node.bases]
+        bases = [self.fold(arg.value, scope) for arg in node.bases]
         inner = Scope(parent=scope)
         qual = node.name.value
         cls = UserClass(node, bases, inner.vars, qual)
@@ -348,7 +348,7 @@ class Evaluator:
         self.hook_class_defined(cls, scope)
 
     def exec_if(self, node: cst.If, scope: Scope) -> None:
-        cond = self.truth(self.eval(node.test, scope))
+        cond = self.truth(self.fold(node.test, scope))
         if cond is None:
             self.note_unresolved(f"condition `{self.code(node.test)}` is not static", node.test)
             return
@@ -360,7 +360,7 @@ class Evaluator:
             self.exec_block(node.orelse.body.body, scope)
 
     def exec_for(self, node: cst.For, scope: Scope) -> None:
-        items = self.iterate(self.eval(node.iter, scope))
+        items = self.iterate(self.fold(node.iter, scope))
         if items is None:
             self.note_unresolved(f"loop over `{self.code(node.iter)}` is not static", node.iter)
             return
@@ -416,14 +416,14 @@ class Evaluator:
             for e, v in zip(elements, parts):
                 self.assign(e.value, v, scope)
         elif isinstance(target, cst.Attribute):
-            obj = self.eval(target.value, scope)
+            obj = self.fold(target.value, scope)
             self.set_attr(obj, target.attr.value, value, target)
         elif isinstance(target, cst.Subscript):
-            obj = self.eval(target.value, scope)
+            obj = self.fold(target.value, scope)
             if isinstance(obj, (list, dict)) and len(target.slice) == 1:
                 sl = target.slice[0].slice
                 if isinstance(sl, cst.Index):
-                    key = self.eval(sl.value, scope)
+                    key = self.fold(sl.value, scope)
                     try:
                         obj[key] = value
                         return
@@ -443,9 +443,9 @@ class Evaluator:
             self.hook_setattr(obj, name, value, node)
 
     # -- expressions ------------------------------------------------------------
-    def eval(self, node: cst.BaseExpression, scope: Scope) -> Any:
+    def fold(self, node: cst.BaseExpression, scope: Scope) -> Any:
         try:
-            return self._eval(node, scope)
+            return self._fold(node, scope)
         except (_Return, _Break, _Continue, EvalLimit):
             raise
         except RecursionError:
@@ -453,7 +453,7 @@ class Evaluator:
         except Exception as exc:  # noqa: BLE001 — folding must never crash the analysis
             return Unknown(f"cannot fold `{self.code(node)[:60]}`: {type(exc).__name__}")
 
-    def _eval(self, node: cst.BaseExpression, scope: Scope) -> Any:
+    def _fold(self, node: cst.BaseExpression, scope: Scope) -> Any:
         if isinstance(node, cst.Integer | cst.Float | cst.Imaginary):
             return node.evaluated_value
         if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
@@ -464,7 +464,7 @@ class Evaluator:
         if isinstance(node, cst.Name):
             return self.eval_name(node, scope)
         if isinstance(node, cst.Attribute):
-            obj = self.eval(node.value, scope)
+            obj = self.fold(node.value, scope)
             return self.get_attr(obj, node.attr.value, node)
         if isinstance(node, cst.Tuple):
             return tuple(self.eval_elements(node.elements, scope))
@@ -476,24 +476,24 @@ class Evaluator:
             out: dict[Any, Any] = {}
             for el in node.elements:
                 if isinstance(el, cst.DictElement):
-                    key = self.eval(el.key, scope)
+                    key = self.fold(el.key, scope)
                     try:
-                        out[key] = self.eval(el.value, scope)
+                        out[key] = self.fold(el.value, scope)
                     except TypeError:
                         return Unknown("unhashable dict key")
                 else:
-                    inner = self.eval(el.value, scope)
+                    inner = self.fold(el.value, scope)
                     if isinstance(inner, dict):
                         out.update(inner)
                     else:
                         return Unknown("** of an unknown mapping")
             return out
         if isinstance(node, cst.BinaryOperation):
-            left = self.eval(node.left, scope)
-            right = self.eval(node.right, scope)
+            left = self.fold(node.left, scope)
+            right = self.fold(node.right, scope)
             return self.binop(type(node.operator), left, right, node)
         if isinstance(node, cst.UnaryOperation):
-            value = self.eval(node.expression, scope)
+            value = self.fold(node.expression, scope)
             if isinstance(node.operator, cst.Not):
                 t = self.truth(value)
                 return Unknown("not of an unknown value") if t is None else not t
@@ -506,17 +506,17 @@ class Evaluator:
             if isinstance(node.operator, cst.BitInvert):
                 return ~value
         if isinstance(node, cst.BooleanOperation):
-            left = self.eval(node.left, scope)
+            left = self.fold(node.left, scope)
             t = self.truth(left)
             if t is None:
                 return Unknown("boolean of an unknown value")
             if isinstance(node.operator, cst.And):
-                return self.eval(node.right, scope) if t else left
-            return left if t else self.eval(node.right, scope)
+                return self.fold(node.right, scope) if t else left
+            return left if t else self.fold(node.right, scope)
         if isinstance(node, cst.Comparison):
-            left = self.eval(node.left, scope)
+            left = self.fold(node.left, scope)
             for target in node.comparisons:
-                right = self.eval(target.comparator, scope)
+                right = self.fold(target.comparator, scope)
                 if is_unknown(left) or is_unknown(right):
                     return Unknown("comparison with an unknown value")
                 fn = _CMPOPS.get(type(target.operator))
@@ -531,10 +531,10 @@ class Evaluator:
                 left = right
             return True
         if isinstance(node, cst.IfExp):
-            t = self.truth(self.eval(node.test, scope))
+            t = self.truth(self.fold(node.test, scope))
             if t is None:
                 return Unknown(f"condition `{self.code(node.test)}` is not static")
-            return self.eval(node.body if t else node.orelse, scope)
+            return self.fold(node.body if t else node.orelse, scope)
         if isinstance(node, cst.Call):
             return self.eval_call(node, scope)
         if isinstance(node, cst.Subscript):
@@ -555,7 +555,7 @@ class Evaluator:
             if isinstance(part, cst.FormattedStringText):
                 parts.append(part.value)
             else:
-                value = self.eval(part.expression, scope)
+                value = self.fold(part.expression, scope)
                 if not _plain(value):
                     return Unknown("f-string with an unknown value")
                 parts.append(str(value))
@@ -580,25 +580,25 @@ class Evaluator:
         out: list[Any] = []
         for el in elements:
             if isinstance(el, cst.StarredElement):
-                inner = self.eval(el.value, scope)
+                inner = self.fold(el.value, scope)
                 items = self.iterate(inner)
                 if items is None:
                     out.append(Unknown(f"cannot expand `*{self.code(el.value)}`"))
                 else:
                     out.extend(items)
             else:
-                out.append(self.eval(el.value, scope))
+                out.append(self.fold(el.value, scope))
         return out
 
     def eval_subscript(self, node: cst.Subscript, scope: Scope) -> Any:
-        obj = self.eval(node.value, scope)
+        obj = self.fold(node.value, scope)
         index: list[Any] = []
         for el in node.slice:
             sl = el.slice
             if isinstance(sl, cst.Index):
-                index.append(self.eval(sl.value, scope))
+                index.append(self.fold(sl.value, scope))
             else:
-                parts = [None if p is None else self.eval(p, scope) for p in (sl.lower, sl.upper, sl.step)]
+                parts = [None if p is None else self.fold(p, scope) for p in (sl.lower, sl.upper, sl.step)]
                 index.append(slice(*parts))
         key: Any = index[0] if len(index) == 1 else tuple(index)
         if isinstance(obj, (list, tuple, str, dict, range)) and not isinstance(obj, Unknown):
@@ -611,7 +611,7 @@ class Evaluator:
     def eval_comp(self, node: cst.ListComp | cst.GeneratorExp, scope: Scope) -> Any:
         inner = Scope(parent=scope)
         out: list[Any] = []
-        if not self._comp_loop(node.for_in, inner, lambda: out.append(self.eval(node.elt, inner))):
+        if not self._comp_loop(node.for_in, inner, lambda: out.append(self.fold(node.elt, inner))):
             return Unknown(f"comprehension `{self.code(node)[:40]}` is not static")
         return out
 
@@ -620,21 +620,21 @@ class Evaluator:
         out: dict[Any, Any] = {}
 
         def emit() -> None:
-            out[self.eval(node.key, inner)] = self.eval(node.value, inner)
+            out[self.fold(node.key, inner)] = self.fold(node.value, inner)
 
         if not self._comp_loop(node.for_in, inner, emit):
             return Unknown("dict comprehension is not static")
         return out
 
     def _comp_loop(self, for_in: cst.CompFor, scope: Scope, emit: Callable[[], None]) -> bool:
-        items = self.iterate(self.eval(for_in.iter, scope))
+        items = self.iterate(self.fold(for_in.iter, scope))
         if items is None:
             return False
         for item in items[:MAX_LOOP]:
             self.assign(for_in.target, item, scope)
             ok = True
             for cond in for_in.ifs:
-                t = self.truth(self.eval(cond.test, scope))
+                t = self.truth(self.fold(cond.test, scope))
                 if t is None:
                     return False
                 ok = ok and t
@@ -715,25 +715,25 @@ class Evaluator:
         kwargs: dict[str, Any] = {}
         for arg in node.args:
             if arg.star == "*":
-                items = self.iterate(self.eval(arg.value, scope))
+                items = self.iterate(self.fold(arg.value, scope))
                 if items is None:
                     args.append(Unknown(f"cannot expand `*{self.code(arg.value)}`"))
                 else:
                     args.extend(items)
             elif arg.star == "**":
-                mapping = self.eval(arg.value, scope)
+                mapping = self.fold(arg.value, scope)
                 if isinstance(mapping, dict):
                     kwargs.update({str(k): v for k, v in mapping.items()})
                 else:
                     kwargs["**"] = Unknown(f"cannot expand `**{self.code(arg.value)}`")
             elif arg.keyword is not None:
-                kwargs[arg.keyword.value] = self.eval(arg.value, scope)
+                kwargs[arg.keyword.value] = self.fold(arg.value, scope)
             else:
-                args.append(self.eval(arg.value, scope))
+                args.append(self.fold(arg.value, scope))
         return args, kwargs
 
     def eval_call(self, node: cst.Call, scope: Scope) -> Any:
-        func = self.eval(node.func, scope)
+        func = self.fold(node.func, scope)
         if isinstance(func, Builtin) and func.name == "super":
             return self.make_super(scope)
         if isinstance(func, Builtin) and func.name in ("map", "isinstance", "getattr", "hasattr", "setattr"):
@@ -802,7 +802,7 @@ class Evaluator:
             elif name in kwargs:
                 scope.vars[name] = kwargs.pop(name)
             elif param.default is not None:
-                scope.vars[name] = self.eval(param.default, fn.closure)
+                scope.vars[name] = self.fold(param.default, fn.closure)
             else:
                 scope.vars[name] = Unknown(f"argument `{name}` of {fn.name}() has no value")
         extra = list(args[len(positional) :])
@@ -813,7 +813,7 @@ class Evaluator:
             if name in kwargs:
                 scope.vars[name] = kwargs.pop(name)
             elif param.default is not None:
-                scope.vars[name] = self.eval(param.default, fn.closure)
+                scope.vars[name] = self.fold(param.default, fn.closure)
             else:
                 scope.vars[name] = Unknown(f"argument `{name}` of {fn.name}() has no value")
         if params.star_kwarg is not None:
