@@ -225,6 +225,7 @@ class ModelintServer(LanguageServer):
         self.debounce = debounce
         self.analyses: dict[str, Analysis] = {}
         self.pending: dict[str, asyncio.Task] = {}
+        self.running: dict[str, asyncio.Future] = {}
         self.shutdown_requested = False
 
     # -- analysis ------------------------------------------------------------------------
@@ -257,16 +258,26 @@ class ModelintServer(LanguageServer):
         return self.path_for(uri).suffix.lower() in (".py", ".pyi") or not uri.startswith("file:")
 
     async def refresh(self, uri: str, delay: float = 0.0) -> None:
-        """Analyse the buffer (after ``delay``) and publish, unless a newer edit came in."""
+        """Analyse the buffer (after ``delay``) and publish, unless a newer edit came in.
+
+        One analysis per document runs at a time: a newer edit waits for the running
+        one instead of starting a second (on a large file both would only slow down
+        each other); cancelling this task never abandons a half-done analysis."""
         if delay:
             await asyncio.sleep(delay)
+        while (running := self.running.get(uri)) is not None and not running.done():
+            await asyncio.wait([running])
         try:
             doc = self.workspace.get_text_document(uri)
             version, text = doc.version, doc.source
         except Exception:  # noqa: BLE001 — closed meanwhile
             return
-        loop = asyncio.get_running_loop()
-        analysis = await loop.run_in_executor(None, self.analyze, uri, version, text)
+        previous = self.analyses.get(uri)
+        if delay and previous is not None and previous.version == version and previous.text == text:
+            return
+        future = asyncio.get_running_loop().run_in_executor(None, self.analyze, uri, version, text)
+        self.running[uri] = future
+        analysis = await asyncio.shield(future)
         current = self.workspace.text_documents.get(uri)
         if current is None or current.version != version:
             return  # superseded; the pending task of the newer version publishes

@@ -236,15 +236,38 @@ def _safe_builtins() -> dict[str, Builtin]:
     return {k: Builtin(k, v) for k, v in table.items() if v is not None}
 
 
+@dataclass(frozen=True, slots=True)
+class SourceMetadata:
+    """libcst's positions and qualified names for one module: resolved once per
+    file and shared by every frontend that folds it."""
+
+    positions: Mapping[cst.CSTNode, Any]
+    qualnames: Mapping[cst.CSTNode, Any]
+
+
+def resolve_metadata(module: cst.Module) -> SourceMetadata:
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    return SourceMetadata(wrapper.resolve(PositionProvider), wrapper.resolve(QualifiedNameProvider))
+
+
+def metadata_for(ctx: Any, module: cst.Module) -> SourceMetadata:
+    """The file's metadata, cached on its FileContext."""
+    cached = ctx.extra.get("cst_metadata")
+    if cached is None or cached[0] is not module:
+        cached = (module, resolve_metadata(module))
+        ctx.extra["cst_metadata"] = cached
+    return cached[1]
+
+
 class Evaluator:
     """Folds a module. Frontends subclass it and override the ``hook_*`` methods."""
 
-    def __init__(self, module: cst.Module, path: str) -> None:
+    def __init__(self, module: cst.Module, path: str, metadata: SourceMetadata | None = None) -> None:
         self.path = path
         self.module = module
-        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self.positions = self.wrapper.resolve(PositionProvider)
-        self.qualnames = self.wrapper.resolve(QualifiedNameProvider)
+        metadata = metadata or resolve_metadata(module)
+        self.positions = metadata.positions
+        self.qualnames = metadata.qualnames
         self.builtins = _safe_builtins()
         self.module_scope = Scope()
         self.module_scope.vars["__name__"] = "__main__"

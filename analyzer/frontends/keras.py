@@ -24,7 +24,9 @@ from modelint.analyzer.frontends._evaluate import (
     Instance,
     Ref,
     Scope,
+    SourceMetadata,
     UserClass,
+    metadata_for,
 )
 from modelint.analyzer.frontends._tape import Tape
 from modelint.analyzer.frontends.bindings import BindError, bind
@@ -161,8 +163,8 @@ def _shape_tuple(value: Any) -> Shape | None:
 
 
 class KerasEvaluator(Evaluator):
-    def __init__(self, module: cst.Module, path: str) -> None:
-        super().__init__(module, path)
+    def __init__(self, module: cst.Module, path: str, metadata: SourceMetadata | None = None) -> None:
+        super().__init__(module, path, metadata)
         self.tape = Tape(FRAMEWORK)
         self.namer = Namer()
         self.uid = 0
@@ -606,7 +608,7 @@ def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
     from modelint.analyzer.frontends._evaluate import EvalLimit
     from modelint.analyzer.frontends._shapes_config import shape_for
 
-    ev = KerasEvaluator(module, ctx.display_path)
+    ev = KerasEvaluator(module, ctx.display_path, metadata_for(ctx, module))
     notes: list[tuple[str, Span | None]] = []
     try:
         scope = ev.run_module()

@@ -23,8 +23,10 @@ from modelint.analyzer.frontends._evaluate import (
     Evaluator,
     Function,
     Ref,
+    SourceMetadata,
     SuperProxy,
     UserClass,
+    metadata_for,
 )
 from modelint.analyzer.frontends._tape import Tape
 from modelint.analyzer.frontends._torch_objects import (
@@ -131,8 +133,8 @@ def _nested_shape(value: Any) -> Shape | None:
 
 
 class TorchEvaluator(Evaluator):
-    def __init__(self, module: cst.Module, path: str) -> None:
-        super().__init__(module, path)
+    def __init__(self, module: cst.Module, path: str, metadata: SourceMetadata | None = None) -> None:
+        super().__init__(module, path, metadata)
         self.tape = Tape(FRAMEWORK)
         self.uid = 0
         self.running = False  # True while a model's forward is followed
@@ -936,7 +938,7 @@ def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
     module-level variable bound to a module object."""
     from modelint.analyzer.frontends._shapes_config import shape_for
 
-    ev = TorchEvaluator(module, ctx.display_path)
+    ev = TorchEvaluator(module, ctx.display_path, metadata_for(ctx, module))
     try:
         scope = ev.run_module()
     except EvalLimit as exc:
