@@ -166,6 +166,19 @@ async def run(args: argparse.Namespace) -> list[float]:
     return latencies
 
 
+def in_process(text: str, runs: int = 5) -> float:
+    """Median ms of the engine alone on the same text (no LSP, no transport)."""
+    from modelint.analyzer.engine import Options, analyze_source
+
+    path = Path("many_models.py")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        analyze_source(path, text, Options(), str(path))
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--edits", type=int, default=20)
@@ -183,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
           f"max {max(latencies):.1f} ms")
     print(f"beyond the debounce: p50 {statistics.median(beyond):.1f} ms, p95 {p95:.1f} ms, "
           f"max {beyond[-1]:.1f} ms")
+    engine = in_process(generate(args.lines, args.mix))
+    print(f"engine alone (analyze_source in-process, median of 5): {engine:.1f} ms; "
+          f"LSP overhead beyond debounce + engine: {statistics.median(beyond) - engine:.1f} ms")
     return 0
 
 

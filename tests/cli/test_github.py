@@ -9,6 +9,8 @@ import sys
 
 from modelint.analyzer.diagnostics import Diagnostic, Severity, Span
 from modelint.analyzer.reporters import github
+from modelint.analyzer.engine import Options
+from modelint.analyzer.selection import Selection
 from tests.conftest import REPO, analyze, fixture_files
 
 COMMAND = re.compile(r"^::(error|warning|notice) (?P<props>[^:]*)::(?P<message>.*)$")
@@ -25,7 +27,7 @@ def _props(line: str) -> dict[str, str]:
 
 
 def test_alexnet_annotation_is_exact():
-    result = analyze(REPO / "fixtures" / "keras" / "alexnet_no_flatten.py")
+    result = analyze(REPO / "fixtures" / "keras" / "alexnet_no_flatten.py", Options(selection=Selection(("ML101",))))
     out = github.render([result])
     assert out == (
         "::error file=fixtures/keras/alexnet_no_flatten.py,line=13,col=5,endLine=13,endColumn=51,"
@@ -74,6 +76,8 @@ def test_cli_output_format_github_and_exit_code():
                            "fixtures/keras/alexnet_no_flatten.py", "fixtures/keras/alexnet_flatten.py"],
                           cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr
-    assert proc.stdout.splitlines() == [
-        github.command(d) for d in analyze(REPO / "fixtures/keras/alexnet_no_flatten.py").diagnostics
-    ]
+    files = ("fixtures/keras/alexnet_no_flatten.py", "fixtures/keras/alexnet_flatten.py")
+    expected = [github.command(d) for f in files for d in analyze(REPO / f).diagnostics]
+    assert proc.stdout.splitlines() == expected
+    assert any(line.startswith("::error file=fixtures/keras/alexnet_no_flatten.py,line=13,col=5,") and
+               "title=ML101 dense-on-unflattened::" in line for line in expected)

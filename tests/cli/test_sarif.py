@@ -15,6 +15,8 @@ from modelint.analyzer import __version__
 from modelint.analyzer.reporters import json as json_reporter
 from modelint.analyzer.reporters import sarif
 from modelint.analyzer.rule import all_rules
+from modelint.analyzer.engine import Options
+from modelint.analyzer.selection import Selection
 from tests.conftest import REPO, analyze, fixture_files
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -84,7 +86,7 @@ def test_driver_describes_every_rule(sarif_validator):
 
 def test_ml101_result_region_level_and_fingerprint(sarif_validator):
     path = REPO / "fixtures" / "keras" / "alexnet_no_flatten.py"
-    log = sarif.log([analyze(path)])
+    log = sarif.log([analyze(path, Options(selection=Selection(("ML101",))))])
     assert _errors(sarif_validator, log) == []
     (res,) = log["runs"][0]["results"]
     assert res["ruleId"] == "ML101" and res["level"] == "error"
@@ -108,7 +110,8 @@ def _git_repo(tmp_path: Path) -> Path:
 
 
 def _cli_sarif(cwd: Path, *args: str) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "modelint.analyzer", "--output-format", "sarif", *args],
+    proc = subprocess.run([sys.executable, "-m", "modelint.analyzer", "--output-format", "sarif",
+                           "--select", "ML101", *args],
                           cwd=cwd, capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr
     return json.loads(proc.stdout)

@@ -19,6 +19,12 @@ BUGGY = (
 DENSE = 'layers.Dense(10, activation="softmax")'
 
 
+@pytest.fixture(autouse=True)
+def only_ml101(tmp_path):
+    """Exact assertions about ML101: other rules (added over time) stay out of them."""
+    (tmp_path / "pyproject.toml").write_text('[tool.modelint]\nselect = ["ML101", "ML901"]\n')
+
+
 def _rng(line: int, start: int, end: int) -> types.Range:
     return types.Range(types.Position(line, start), types.Position(line, end))
 
@@ -157,7 +163,7 @@ async def test_typing_debounces_to_the_last_version(client: RecordingClient, tmp
 
 
 async def test_configuration_is_read_as_on_the_cli(client: RecordingClient, tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[tool.modelint]\nignore = ["ML101"]\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.modelint]\nselect = ["ML1", "ML9"]\nignore = ["ML101"]\n')
     uri = (tmp_path / "pkg" / "net.py").as_uri()
     _open(client, uri, BUGGY)
     assert await client.diagnostics_for(uri, 1) == []
@@ -167,10 +173,16 @@ async def test_configuration_is_read_as_on_the_cli(client: RecordingClient, tmp_
     assert diag.code == "ML901"
 
 
-async def test_close_clears_diagnostics(client: RecordingClient, tmp_path):
+async def test_save_republishes_and_close_clears_diagnostics(client: RecordingClient, tmp_path):
     uri = (tmp_path / "net.py").as_uri()
     _open(client, uri, BUGGY)
     assert len(await client.diagnostics_for(uri, 1)) == 1
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
+    for _ in range(1000):
+        if sum(1 for p in client.published if p.uri == uri) == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert [len(p.diagnostics) for p in client.published if p.uri == uri] == [1, 1]
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
     assert await client.diagnostics_for(uri, None) == []
 
