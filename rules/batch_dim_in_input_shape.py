@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from modelint.analyzer.diagnostics import Diagnostic, Edit, Fix, Severity, Span
 from modelint.analyzer.graph import Layer, ModelGraph
@@ -18,11 +17,12 @@ _SEQ = ("from tensorflow import keras\n\n{pre}model = keras.Sequential([\n    {f
 
 
 def _positions(ctx) -> dict:
-    cached = ctx.extra.get("positions")
-    if cached is None and isinstance(ctx.module, cst.Module):
-        cached = MetadataWrapper(ctx.module, unsafe_skip_copy=True).resolve(PositionProvider)
-        ctx.extra["positions"] = cached
-    return cached or {}
+    """The frontends' positions of this file (resolved once per file)."""
+    if not isinstance(ctx.module, cst.Module):
+        return {}
+    from modelint.analyzer.frontends._evaluate import metadata_for
+
+    return metadata_for(ctx, ctx.module).positions
 
 
 def _span(positions, node: cst.CSTNode) -> Span | None:
@@ -32,13 +32,18 @@ def _span(positions, node: cst.CSTNode) -> Span | None:
     return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
 
 
-def _call_at(positions, span: Span | None) -> cst.Call | None:
+def _call_at(ctx, positions, span: Span | None) -> cst.Call | None:
+    """The call written at ``span``'s start (an index over the file's calls, built once)."""
     if span is None:
         return None
-    for node, rng in positions.items():
-        if isinstance(node, cst.Call) and rng.start.line == span.line and rng.start.column + 1 == span.column:
-            return node
-    return None
+    index = ctx.extra.get("calls_by_start")
+    if index is None:
+        index = {}
+        for node, rng in positions.items():
+            if isinstance(node, cst.Call):
+                index.setdefault((rng.start.line, rng.start.column + 1), node)
+        ctx.extra["calls_by_start"] = index
+    return index.get((span.line, span.column))
 
 
 def _shape_arg(call: cst.Call, explicit_input: bool) -> cst.BaseExpression | None:
@@ -140,7 +145,7 @@ class BatchDimInInputShape(Rule):
             implicit = bool(input_layer.attrs.get("implicit"))
             carriers = model.successors(input_layer.id) if implicit else [input_layer]
             for carrier in carriers:
-                call = _call_at(positions, carrier.span)
+                call = _call_at(ctx, positions, carrier.span)
                 shape = _shape_arg(call, not implicit) if call is not None else None
                 if not isinstance(shape, (cst.Tuple, cst.List)) or not shape.elements:
                     continue

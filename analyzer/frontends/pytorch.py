@@ -58,6 +58,8 @@ _SAME_TENSOR_METHODS = {"float", "double", "half", "long", "int", "bool", "to", 
                         "clone", "requires_grad_", "type_as", "type", "share_memory_", "pin_memory"}
 _MODULE_SELF_METHODS = {"train", "eval", "to", "cuda", "cpu", "float", "double", "half", "apply",
                         "zero_grad", "share_memory", "type"}
+# Files may define Keras and PyTorch models side by side: the Keras frontend owns these.
+_OTHER_FRAMEWORKS = frozenset({"keras", "tensorflow", "tf_keras"})
 _MODEL_LIBRARIES = ("torchvision.models.", "timm.", "transformers.", "torchaudio.models.")
 _CALL_ATTRS = ("need_weights", "average_attn_weights")
 _TENSOR_KWARGS = ("input", "query", "key", "value", "src", "tgt", "memory")
@@ -178,6 +180,8 @@ class TorchEvaluator(Evaluator):
             return self.make_tensor(q[6:], args, kwargs, node)
         if q.endswith(".summary") and q.split(".")[0] in ("torchsummary", "torchinfo", "torchsummaryX"):
             return self.record_summary(q.split(".")[0], args, kwargs)
+        if q.split(".", 1)[0] in _OTHER_FRAMEWORKS:
+            return Unknown(f"`{q}` belongs to another framework's frontend")
         short = q.rsplit(".", 1)[-1]
         if not self.running and ((short[:1].isupper() and not q.startswith("torch.")) or q.startswith(_MODEL_LIBRARIES)):
             reason = f"`{q}` is defined outside this file; its shape and parameters are not modelled"
@@ -788,7 +792,7 @@ class TorchEvaluator(Evaluator):
             self.names.setdefault(key, path)
         self.applied = {}
         self.param_tensors = {}
-        start = len(self.tape.graph.graph)
+        start = len(self.tape.graph)
         self.unresolved = []
         inputs = self.make_inputs(root, shapes, span)
         from modelint.analyzer.frontends._torch_objects import named_params
@@ -822,7 +826,7 @@ class TorchEvaluator(Evaluator):
             if isinstance(mod, TLeaf) and key not in self.applied:
                 split_frozen(self.tape.add(path, mod.class_name, mod.kind, mod.node_attrs(), mod.span, mod.uid,
                                            [None], applied=False), mod)
-        nodes = list(self.tape.graph.graph.nodes)[start:]
+        nodes = self.tape.graph.node_ids()[start:]
         model = self.tape.extract(name, class_name, span, nodes, inputs, outputs)
         self.finish(model, tree, unregistered)
         model.extra["forward_followed"] = followed
