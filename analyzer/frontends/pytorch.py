@@ -183,7 +183,10 @@ class TorchEvaluator(Evaluator):
         if q.split(".", 1)[0] in _OTHER_FRAMEWORKS:
             return Unknown(f"`{q}` belongs to another framework's frontend")
         short = q.rsplit(".", 1)[-1]
-        if not self.running and ((short[:1].isupper() and not q.startswith("torch.")) or q.startswith(_MODEL_LIBRARIES)):
+        # An outside class built inside a module's __init__ (or a helper) is taken for
+        # a submodule; at module level only model libraries are (`T = TypeVar("T")` is not).
+        in_code = self.depth > 0 and short[:1].isupper() and not q.startswith("torch.")
+        if not self.running and (in_code or q.startswith(_MODEL_LIBRARIES)):
             reason = f"`{q}` is defined outside this file; its shape and parameters are not modelled"
             return TLeaf(short, "unknown", {"class_name": short, "reason": reason}, self.span(node),
                          self.next_uid(short))
