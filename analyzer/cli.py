@@ -175,13 +175,18 @@ def _emit(results, args) -> None:
         return
     from modelint.analyzer.reporters import text
 
+    render = text.render_full if fmt == "full" else text.render_concise
     if args.summary:
         from modelint.analyzer.reporters.summary import render_model
 
+        # Each file's tables, then that file's findings: the AlexNet table sits
+        # right above the ML101 that explains its 25,678,184.
         for r in results:
             for model in r.models:
                 out.write(render_model(model, r.path) + "\n")
-    out.write(text.render_full(results) if fmt == "full" else text.render_concise(results))
+            out.write(render([r]))
+    else:
+        out.write(render(results))
     if args.statistics:
         out.write(text.render_statistics(results))
     if fmt == "full":
