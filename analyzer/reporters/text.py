@@ -64,4 +64,9 @@ def render_footer(results: Sequence[FileResult]) -> str:
         return "All checks passed!\n"
     fixable = sum(1 for r in results for d in r.diagnostics if d.fix is not None and d.fix.edits)
     tail = f"\n[*] {fixable} fixable with the `--fix` option." if fixable else ""
-    return f"Found {total} error{'s' if total != 1 else ''}.{tail}\n"
+    counts = Counter(d.severity.value for r in results for d in r.diagnostics)
+    if set(counts) == {"error"}:
+        return f"Found {total} error{'s' if total != 1 else ''}.{tail}\n"
+    parts = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}"
+                      for s in ("error", "warning", "info") if counts[s])
+    return f"Found {total} finding{'s' if total != 1 else ''} ({parts}).{tail}\n"

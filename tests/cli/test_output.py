@@ -22,7 +22,7 @@ def test_full_output_shows_source_caret_and_help(tmp_path, capsys):
         "  |",
     ]
     assert lines[5].startswith("  = help: Add an activation to dense")
-    assert lines[-1] == "Found 1 error."
+    assert lines[-1] == "Found 1 finding (1 warning)."
 
 
 def test_full_is_the_default_and_fixable_hint(tmp_path, capsys):
