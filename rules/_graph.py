@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from modelint.analyzer.graph import Layer, ModelGraph
 
 # Ops whose output keeps spatial axes (a conv/pool feature map).
@@ -17,19 +19,25 @@ PASS_THROUGH_KINDS = frozenset({
 DENSE_KINDS = frozenset({"dense"})
 
 
+def upstream(model: ModelGraph, layer: Layer, limit: int = 64) -> Iterator[Layer]:
+    """The chain of first inputs above ``layer``, nearest first: the path the
+    incoming tensor took (bounded, so a malformed graph cannot loop)."""
+    preds = model.predecessors(layer.id)
+    for _ in range(limit):
+        if not preds:
+            return
+        yield preds[0]
+        preds = model.predecessors(preds[0].id)
+
+
 def spatial_source(model: ModelGraph, layer: Layer) -> Layer | None:
     """The conv/pool layer whose feature map reaches ``layer``'s first input through
     shape-preserving layers only, else None."""
-    preds = model.predecessors(layer.id)
-    seen = 0
-    while preds and seen < 64:
-        seen += 1
-        src = preds[0]
+    for src in upstream(model, layer):
         if src.kind in SPATIAL_KINDS:
             return src
         if src.kind not in PASS_THROUGH_KINDS:
             return None
-        preds = model.predecessors(src.id)
     return None
 
 
@@ -55,27 +63,18 @@ def defined_line(layer: Layer) -> int | None:
 def producer(model: ModelGraph, layer: Layer) -> Layer | None:
     """The nearest layer object upstream of ``layer``'s first input, stepping over
     functions and shape-preserving layers: where the incoming tensor was made."""
-    preds = model.predecessors(layer.id)
-    seen = 0
-    while preds and seen < 64:
-        seen += 1
-        src = preds[0]
+    for src in upstream(model, layer):
         if src.kind in ("input", "parameter"):
             return None
         if not is_functional(src) and src.kind not in PASS_THROUGH_KINDS:
             return src
-        preds = model.predecessors(src.id)
     return None
 
 
 def flatten_source(model: ModelGraph, layer: Layer) -> tuple[Layer, tuple] | None:
     """The flatten/view feeding ``layer`` through shape-preserving layers, with the
     dims it merged into the last axis; None if the input was not flattened."""
-    preds = model.predecessors(layer.id)
-    seen = 0
-    while preds and seen < 64:
-        seen += 1
-        src = preds[0]
+    for src in upstream(model, layer):
         if src.kind in ("flatten", "reshape"):
             before = model.predecessors(src.id)
             shape = before[0].output_shape if before else None
@@ -88,7 +87,6 @@ def flatten_source(model: ModelGraph, layer: Layer) -> tuple[Layer, tuple] | Non
             return src, tuple(shape[1:])
         if src.kind not in PASS_THROUGH_KINDS:
             return None
-        preds = model.predecessors(src.id)
     return None
 
 
