@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -36,6 +37,23 @@ def fixture_files(framework: str, suffix: str = ".py") -> list[Path]:
 def oracle_for(path: Path) -> dict | None:
     truth = path.with_name(path.stem + ".oracle.json")
     return json.loads(truth.read_text()) if truth.exists() else None
+
+
+@functools.cache
+def _schema_validator():
+    import jsonschema
+
+    schema = json.loads(REPORT_SCHEMA.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def checked_report(text: str) -> dict:
+    """Parse a ``--output-format json`` report and validate it against the contract's
+    schema: every report a test reads is checked, not only the ones about the schema."""
+    report = json.loads(text)
+    _schema_validator().validate(report)
+    return report
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from modelint.analyzer.cli import main
+from tests.conftest import checked_report
 
 # Three findings of three severities' worth of rules, one per line:
 # ML204 (warning) line 7, ML305 (warning) line 8, ML201 (error) line 11, ML401 never (small model).
@@ -43,7 +43,7 @@ class Run:
 
     def codes(self) -> list[tuple[str, int]]:
         """(code, line) of every finding, read from the JSON report."""
-        report = json.loads(self.out)
+        report = checked_report(self.out)
         return [(d["code"], d["line"]) for f in report["files"] for d in f["diagnostics"]]
 
 

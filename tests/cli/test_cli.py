@@ -3,7 +3,6 @@ file discovery. Run through a real subprocess where startup matters."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import textwrap
@@ -11,7 +10,7 @@ import textwrap
 import pytest
 
 from modelint.analyzer.cli import main
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, REPO, checked_report
 
 ALEXNET = FIXTURES / "keras" / "alexnet_no_flatten.py"
 ALEXNET_FLAT = FIXTURES / "keras" / "alexnet_flatten.py"
@@ -19,7 +18,7 @@ ALEXNET_FLAT = FIXTURES / "keras" / "alexnet_flatten.py"
 
 def run_json(capsys, *args: str) -> tuple[int, dict]:
     code = main(["--output-format", "json", *args])
-    return code, json.loads(capsys.readouterr().out)
+    return code, checked_report(capsys.readouterr().out)
 
 
 def test_alexnet_without_flatten_summary_and_finding(capsys):
@@ -182,5 +181,5 @@ def test_half_typed_and_hostile_inputs_never_crash(tmp_path, capsys):
         path = tmp_path / name
         path.write_bytes(text if isinstance(text, bytes) else text.encode())
     code = main(["--output-format", "json", str(tmp_path)])
-    report = json.loads(capsys.readouterr().out)
+    report = checked_report(capsys.readouterr().out)
     assert code in (0, 1) and report["summary"]["files"] == len(cases)

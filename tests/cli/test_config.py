@@ -3,11 +3,11 @@ the closest config per file, every key, CLI overrides, and exit 2 on bad config.
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from tests.cli._helpers import BUGGY, CLEAN, run_cli, write
+from tests.conftest import checked_report
 
 ALL_BUGGY = [("ML204", 7), ("ML305", 8), ("ML201", 11)]
 TORCH_NET = '''import torch.nn as nn
@@ -54,7 +54,7 @@ def test_per_file_ignores(tmp_path, capsys):
     write(tmp_path, "legacy/old.py", BUGGY)
     write(tmp_path, "new.py", BUGGY)
     report = _json(capsys, tmp_path, ".")
-    files = {f["path"]: [d["code"] for d in f["diagnostics"]] for f in json.loads(report.out)["files"]}
+    files = {f["path"]: [d["code"] for d in f["diagnostics"]] for f in checked_report(report.out)["files"]}
     assert files["legacy/old.py"] == ["ML204"]
     assert sorted(files["new.py"]) == ["ML201", "ML204", "ML305"]
 
@@ -79,7 +79,7 @@ def test_input_shape_per_model_name(tmp_path, capsys):
     write(tmp_path, "pyproject.toml", '[tool.modelint.input-shape]\nNet = "1,3,32,32"\n')
     write(tmp_path, "net.py", TORCH_NET)
     run = _json(capsys, tmp_path, "net.py")
-    model = json.loads(run.out)["files"][0]["models"][0]
+    model = checked_report(run.out)["files"][0]["models"][0]
     assert model["input_shape"] == [1, 3, 32, 32]
     assert model["layers"][-1]["output_shape"] == [1, 10]
 
@@ -99,7 +99,7 @@ def test_closest_config_wins(tmp_path, capsys):
     for rel in ("top.py", "sub/m.py", "nested/m.py"):
         write(tmp_path, rel, BUGGY)
     files = {f["path"]: [d["code"] for d in f["diagnostics"]]
-             for f in json.loads(_json(capsys, tmp_path, ".").out)["files"]}
+             for f in checked_report(_json(capsys, tmp_path, ".").out)["files"]}
     assert files == {"top.py": ["ML305"], "sub/m.py": ["ML204", "ML201"], "nested/m.py": ["ML305"]}
 
 

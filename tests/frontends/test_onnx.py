@@ -3,7 +3,6 @@ subgraphs, findings, and broken files of every kind."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from modelint.analyzer.engine import Options, analyze_path  # noqa: E402
 from modelint.analyzer.graph import ModelGraph  # noqa: E402
 from modelint.analyzer.selection import Selection  # noqa: E402
 from modelint.analyzer.shapes import Shape  # noqa: E402
+from tests.conftest import checked_report  # noqa: E402
 
 OPSET = 17
 MODELINT = Path(sys.executable).with_name("modelint")
@@ -463,7 +463,7 @@ def test_cli_json_end_to_end(tmp_path, report_validator):
     proc = subprocess.run([str(MODELINT), str(folder), "--output-format", "json"], capture_output=True, text=True,
                           cwd=tmp_path, timeout=120)
     assert proc.returncode == 1, proc.stderr
-    doc = json.loads(proc.stdout)
+    doc = checked_report(proc.stdout)
     report_validator.validate(doc)
     by_name = {Path(f["path"]).name: f for f in doc["files"]}
     assert set(by_name) == {"convnet.onnx", "broken.onnx", "plain.py"}
