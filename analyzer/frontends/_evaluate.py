@@ -948,6 +948,3 @@ class Evaluator:
     def hook_truth(self, value: Any) -> bool | None:
         return None
 
-
-def kwarg_or(kwargs: Mapping[str, Any], name: str, default: Any) -> Any:
-    return kwargs.get(name, default)

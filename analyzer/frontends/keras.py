@@ -41,7 +41,6 @@ _PREFIXES = ("tensorflow.python.keras.", "tensorflow.keras.", "tf.keras.", "kera
 _MODULES = ("layers.", "models.", "engine.", "layers.experimental.preprocessing.", "layers.core.", "src.layers.")
 _SEQUENTIAL = {"Sequential", "models.Sequential"}
 _MODEL = {"Model", "models.Model"}
-_INPUT = {"Input", "layers.Input", "InputLayer", "layers.InputLayer"}
 _LAYER_BASE = {"layers.Layer", "Layer"}
 # Layers whose build() creates auto-named sublayers, which advance Keras' name
 # counters (MultiHeadAttention builds a Softmax and a Dropout on its first call).
@@ -425,9 +424,6 @@ class KerasEvaluator(Evaluator):
             return Builtin(name, lambda *a, **k: None)
         return super().hook_getattr(obj, name, node)
 
-    def hook_setattr(self, obj: Instance, name: str, value: Any, node: cst.CSTNode) -> None:
-        obj.attrs[name] = value
-
     def set_attr(self, obj: Any, name: str, value: Any, node: cst.CSTNode) -> None:
         if isinstance(obj, KLayer) and name == "trainable":
             obj.attrs["trainable"] = value
@@ -478,14 +474,6 @@ class KerasEvaluator(Evaluator):
                                                        "evaluate", "predict", "save", "count_params"):
             return self.hook_builtin(func, args, kwargs, node)
         return super().call(func, args, kwargs, node)
-
-    def hook_getitem(self, obj: Any, key: Any, node: cst.Subscript) -> Any:
-        return super().hook_getitem(obj, key, node)
-
-    def hook_iterate(self, value: Any) -> list[Any] | None:
-        if isinstance(value, KTensor) and value.shape is not None:
-            return None
-        return None
 
     # -- collecting models ------------------------------------------------------------------
     def build_sequential(self, seq: KSequential, default_shape: Shape | None) -> ModelGraph:
