@@ -98,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from modelint.analyzer.config import ConfigError, ConfigResolver, load_config_file, parse_severity
+    from modelint.analyzer.config import ConfigError, ConfigResolver, load_config_file
     from modelint.analyzer.diagnostics import Severity
     from modelint.analyzer.discovery import discover
     from modelint.analyzer.engine import analyze_path, analyze_source, fails

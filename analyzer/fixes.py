@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from modelint.analyzer.diagnostics import Diagnostic, Edit
+from modelint.analyzer.diagnostics import Diagnostic
 
 
 def _offset(lines: list[str], line: int, column: int) -> int:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from modelint.analyzer.diagnostics import Severity
-from modelint.analyzer.rule import Example, Rule
+from modelint.analyzer.rule import Rule
 
 
 class InvalidModelFile(Rule):

@@ -23,7 +23,6 @@ from modelint.analyzer.frontends._evaluate import (
     Evaluator,
     Instance,
     Ref,
-    Scope,
     SourceMetadata,
     UserClass,
     metadata_for,
@@ -33,7 +32,7 @@ from modelint.analyzer.frontends.bindings import BindError, bind
 from modelint.analyzer.frontends.keras_bindings import KERAS_LAYERS
 from modelint.analyzer.graph import ModelGraph, TensorRef
 from modelint.analyzer.losses import LossUse
-from modelint.analyzer.ops._base import Unknown, is_unknown
+from modelint.analyzer.ops._base import Unknown
 from modelint.analyzer.shapes import Shape
 
 FRAMEWORK = "keras"

@@ -6,7 +6,6 @@ keras for exactly this; modelint itself never needs them."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
