@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from modelint.analyzer.diagnostics import Diagnostic, Severity, Span
 from modelint.analyzer.graph import ModelGraph
 from modelint.analyzer.selection import Selection
 from modelint.analyzer.shapes import Shape
+
+if TYPE_CHECKING:
+    from modelint.analyzer.incremental import ParseCache
 
 MAX_SOURCE_BYTES = 5_000_000
 
@@ -71,10 +75,12 @@ def _frontends_for(source: str) -> list[str]:
     return names
 
 
-def analyze_python(ctx: FileContext) -> list[ModelGraph]:
-    import libcst as cst
+def analyze_python(ctx: FileContext, parse_cache: "ParseCache | None" = None) -> list[ModelGraph]:
+    from modelint.analyzer.incremental import parsed_with
 
-    module = cst.parse_module(ctx.source)
+    module, metadata = parsed_with(parse_cache, ctx.source)
+    if metadata is not None:
+        ctx.extra["cst_metadata"] = (module, metadata)
     ctx.module = module
     models: list[ModelGraph] = []
     # Import only the frontends the file needs: startup time is a feature.
@@ -88,13 +94,15 @@ def analyze_python(ctx: FileContext) -> list[ModelGraph]:
     return models
 
 
-def analyze_source(path: Path, source: str, options: Options, display_path: str | None = None) -> FileResult:
-    """Analyse in-memory Python source (the CLI's files, stdin, an editor buffer)."""
+def analyze_source(path: Path, source: str, options: Options, display_path: str | None = None,
+                   parse_cache: "ParseCache | None" = None) -> FileResult:
+    """Analyse in-memory Python source (the CLI's files, stdin, an editor buffer).
+    An editor passes the buffer's ParseCache so unchanged statements are not re-parsed."""
     from libcst import ParserSyntaxError
 
     ctx = FileContext(path, display_path or str(path), source, options)
     try:
-        models = analyze_python(ctx)
+        models = analyze_python(ctx, parse_cache)
     except ParserSyntaxError as exc:
         diag = _syntax_error(ctx, exc)
         return FileResult(ctx.display_path, [], _finish(ctx, [diag]), source)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import gc
 import logging
 import os
 import re
@@ -31,15 +32,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lsprotocol import types
-from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
-from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
-
 from modelint.analyzer import __version__
 from modelint.analyzer.diagnostics import Diagnostic, Severity, Span
 from modelint.analyzer.engine import FileResult, Options, analyze_source
 from modelint.analyzer.graph import Layer, ModelGraph
+from modelint.analyzer.incremental import ParseCache
 from modelint.analyzer.shapes import format_shape
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
 log = logging.getLogger("modelint.lsp")
 
@@ -226,6 +227,8 @@ class ModelintServer(LanguageServer):
         self.analyses: dict[str, Analysis] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.running: dict[str, asyncio.Future] = {}
+        # Per document: its parsed top-level statements, so an edit re-parses one.
+        self.parse_caches: dict[str, ParseCache] = {}
         self.shutdown_requested = False
 
     # -- analysis ------------------------------------------------------------------------
@@ -251,7 +254,8 @@ class ModelintServer(LanguageServer):
 
     def analyze(self, uri: str, version: int | None, text: str) -> Analysis:
         path = self.path_for(uri)
-        result = analyze_source(path, text, self.options_for(path), str(path))
+        cache = self.parse_caches.setdefault(uri, ParseCache())
+        result = analyze_source(path, text, self.options_for(path), str(path), parse_cache=cache)
         return Analysis(uri, version, text, result)
 
     def wants(self, uri: str) -> bool:
@@ -287,6 +291,8 @@ class ModelintServer(LanguageServer):
             uri=uri, version=version,
             diagnostics=[to_lsp_diagnostic(d, lines, codec) for d in analysis.result.diagnostics],
         ))
+        if previous is None:  # the buffer's first analysis: its parse cache is now warm
+            await asyncio.get_running_loop().run_in_executor(None, compact_heap)
 
     def schedule(self, uri: str, delay: float) -> None:
         previous = self.pending.pop(uri, None)
@@ -308,6 +314,7 @@ class ModelintServer(LanguageServer):
         if task is not None:
             task.cancel()
         self.analyses.pop(uri, None)
+        self.parse_caches.pop(uri, None)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
@@ -490,6 +497,19 @@ def document_symbols(ls: ModelintServer, params: types.DocumentSymbolParams) -> 
 
 
 # -- entry point ---------------------------------------------------------------------------
+
+def compact_heap() -> None:
+    """Collect the first analysis' garbage and move what survives — mostly the
+    buffer's parsed statements, which later edits reuse — out of the collector's sight.
+
+    Otherwise each of Python's full collections walks every libcst node of a big file
+    and adds 60–70 ms to whichever analysis it falls in. Frozen objects are still
+    freed by reference counting (libcst trees hold no cycles) when an edit replaces
+    them; later analyses' garbage is collected as usual."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="modelint lsp", description="Start the modelint language server on stdio.")

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import libcst as cst
-
+from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 from modelint.analyzer.diagnostics import Diagnostic, Edit, Fix, Severity, Span
 from modelint.analyzer.graph import Layer, ModelGraph
 from modelint.analyzer.ops._base import RANK_MISMATCH
@@ -16,13 +16,25 @@ _SEQ = ("from tensorflow import keras\n\n{pre}model = keras.Sequential([\n    {f
         "    keras.layers.Dense(10, activation=\"softmax\"),\n])\n")
 
 
-def _positions(ctx) -> dict:
-    """The frontends' positions of this file (resolved once per file)."""
-    if not isinstance(ctx.module, cst.Module):
-        return {}
-    from modelint.analyzer.frontends._evaluate import metadata_for
+class _CallSource(Mapping):
+    """Positions in a call re-parsed from its own text (cheaper than indexing every
+    node of a big file), mapped back to where the call sits in the file."""
 
-    return metadata_for(ctx, ctx.module).positions
+    def __init__(self, positions: Mapping, line: int, column: int) -> None:
+        self._positions, self._line, self._column = positions, line, column
+
+    def _shift(self, pos: CodePosition) -> CodePosition:
+        return CodePosition(pos.line + self._line - 1, pos.column + (self._column - 1 if pos.line == 1 else 0))
+
+    def __getitem__(self, node):
+        rng = self._positions[node]
+        return CodeRange(self._shift(rng.start), self._shift(rng.end))
+
+    def __iter__(self):
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
 
 
 def _span(positions, node: cst.CSTNode) -> Span | None:
@@ -32,18 +44,27 @@ def _span(positions, node: cst.CSTNode) -> Span | None:
     return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
 
 
-def _call_at(ctx, positions, span: Span | None) -> cst.Call | None:
-    """The call written at ``span``'s start (an index over the file's calls, built once)."""
-    if span is None:
-        return None
-    index = ctx.extra.get("calls_by_start")
-    if index is None:
-        index = {}
-        for node, rng in positions.items():
-            if isinstance(node, cst.Call):
-                index.setdefault((rng.start.line, rng.start.column + 1), node)
-        ctx.extra["calls_by_start"] = index
-    return index.get((span.line, span.column))
+def _call_at(ctx, span: Span | None) -> tuple[cst.Call | None, Mapping]:
+    """The call written at ``span`` and its positions in the file."""
+    lines = ctx.lines
+    if span is None or not (1 <= span.line <= span.end_line <= len(lines)):
+        return None, {}
+    text = [lines[i] for i in range(span.line - 1, span.end_line)]
+    text[-1] = text[-1][: span.end_column - 1]
+    text[0] = text[0][span.column - 1:]
+    if "shape" not in "".join(text):
+        return None, {}
+    try:
+        module = cst.parse_module("\n".join(text))
+    except cst.ParserSyntaxError:
+        return None, {}
+    stmt = module.body[0] if module.body else None
+    expr = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+    call = expr.value if isinstance(expr, cst.Expr) and isinstance(expr.value, cst.Call) else None
+    if call is None:
+        return None, {}
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return call, _CallSource(positions, span.line, span.column)
 
 
 def _shape_arg(call: cst.Call, explicit_input: bool) -> cst.BaseExpression | None:
@@ -137,7 +158,6 @@ class BatchDimInInputShape(Rule):
     def check(self, model, ctx) -> Iterator[Diagnostic]:
         if model.framework != "keras":
             return
-        positions = _positions(ctx)
         for ref in model.inputs:
             if ref.node not in model:
                 continue
@@ -145,7 +165,7 @@ class BatchDimInInputShape(Rule):
             implicit = bool(input_layer.attrs.get("implicit"))
             carriers = model.successors(input_layer.id) if implicit else [input_layer]
             for carrier in carriers:
-                call = _call_at(ctx, positions, carrier.span)
+                call, positions = _call_at(ctx, carrier.span)
                 shape = _shape_arg(call, not implicit) if call is not None else None
                 if not isinstance(shape, (cst.Tuple, cst.List)) or not shape.elements:
                     continue

@@ -173,6 +173,14 @@ _CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
 _PLAIN = (int, float, str, bool, type(None), tuple, list, dict, range, slice, type(Ellipsis))
 
 
+def _number(node: cst.Integer | cst.Float) -> int | float:
+    """A numeric literal's value as ``literal_eval`` gives it, without compiling it."""
+    try:
+        return int(node.value, 0) if isinstance(node, cst.Integer) else float(node.value)
+    except ValueError:
+        return node.evaluated_value
+
+
 def _dotted(node: cst.BaseExpression) -> str:
     if isinstance(node, cst.Name):
         return node.value
@@ -496,8 +504,14 @@ class Evaluator:
             return Unknown(f"cannot fold `{self.code(node)[:60]}`: {type(exc).__name__}")
 
     def _fold(self, node: cst.BaseExpression, scope: Scope) -> Any:
-        if isinstance(node, cst.Integer | cst.Float | cst.Imaginary):
+        if isinstance(node, cst.Integer | cst.Float):
+            return _number(node)
+        if isinstance(node, cst.Imaginary):
             return node.evaluated_value
+        if isinstance(node, cst.SimpleString) and not node.prefix and "\\" not in node.value:
+            # "relu", 'same': libcst's evaluated_value compiles every literal with
+            # ast.literal_eval, the largest cost of folding a big file.
+            return node.value[len(node.quote):-len(node.quote)]
         if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
             value = node.evaluated_value
             return value if isinstance(value, str) else Unknown("bytes literal")
