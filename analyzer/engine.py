@@ -41,10 +41,14 @@ class FileContext:
     module: object | None = None  # the libcst Module, when the file is Python
     models: list[ModelGraph] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    _lines: list[str] | None = None
 
     @property
     def lines(self) -> list[str]:
-        return self.source.splitlines()
+        """The source's lines, split once (rules ask for them per finding)."""
+        if self._lines is None:
+            self._lines = self.source.splitlines()
+        return self._lines
 
 
 @dataclass(slots=True)

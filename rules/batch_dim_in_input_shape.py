@@ -44,15 +44,18 @@ def _span(positions, node: cst.CSTNode) -> Span | None:
     return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
 
 
-def _call_at(ctx, span: Span | None) -> tuple[cst.Call | None, Mapping]:
-    """The call written at ``span`` and its positions in the file."""
+def _call_at(ctx, span: Span | None, rank_mismatch: bool) -> tuple[cst.Call | None, Mapping]:
+    """The call written at ``span`` and its positions in the file — only where the
+    evidence this rule needs can be there: a name saying "batch", or a first layer
+    that rejects the input's rank."""
     lines = ctx.lines
     if span is None or not (1 <= span.line <= span.end_line <= len(lines)):
         return None, {}
     text = [lines[i] for i in range(span.line - 1, span.end_line)]
     text[-1] = text[-1][: span.end_column - 1]
     text[0] = text[0][span.column - 1:]
-    if "shape" not in "".join(text):
+    joined = "".join(text)
+    if "shape" not in joined or not (rank_mismatch or "batch" in joined.lower()):
         return None, {}
     try:
         module = cst.parse_module("\n".join(text))
@@ -165,7 +168,7 @@ class BatchDimInInputShape(Rule):
             implicit = bool(input_layer.attrs.get("implicit"))
             carriers = model.successors(input_layer.id) if implicit else [input_layer]
             for carrier in carriers:
-                call, positions = _call_at(ctx, carrier.span)
+                call, positions = _call_at(ctx, carrier.span, _rank_mismatch(model, input_layer))
                 shape = _shape_arg(call, not implicit) if call is not None else None
                 if not isinstance(shape, (cst.Tuple, cst.List)) or not shape.elements:
                     continue
