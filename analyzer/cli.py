@@ -1,4 +1,4 @@
-"""``modelint PATH...``, ``modelint rule CODE``, ``modelint lsp``.
+"""``modelint PATH...``, ``modelint rule CODE``, ``modelint lsp``, ``modelint clean``.
 
 Startup must stay fast: ``--version`` and argument errors import nothing heavy;
 libcst, onnx and pygls are imported only by the code paths that need them.
@@ -14,7 +14,7 @@ from pathlib import Path
 from modelint.analyzer import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("full", "concise", "json", "sarif", "github")
+FORMATS = ("full", "concise", "json", "sarif", "github", "dot", "mermaid")
 
 
 class UsageError(Exception):
@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Static analyzer for Keras, PyTorch and ONNX model definitions: exact shapes and "
         "parameter counts, and lint rules, without running the model.",
         epilog="Subcommands: `modelint rule CODE|NAME|--all` prints rule docs; `modelint lsp` starts the "
-        "language server. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
+        "language server; `modelint clean` removes the results cache. Exit codes: 0 clean, 1 findings, "
+        "2 usage or internal error.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (.py, .onnx); `-` reads stdin")
     p.add_argument("--output-format", "--format", dest="format", choices=FORMATS, default=None,
@@ -53,9 +54,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force-exclude", action="store_true",
                    help="apply `exclude` to files named on the command line too (as pre-commit passes them)")
     p.add_argument("--exclude", type=_csv, default=None, help="extra glob patterns to exclude")
+    p.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+                   help="analyse files in N processes (default: the machine's cores; 1: in this process)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="neither read nor write the results cache (.modelint_cache/, removed by `modelint clean`)")
     p.add_argument("--debug", action="store_true", help="show tracebacks on internal errors")
     p.add_argument("--version", action="version", version=f"modelint {__version__}")
     return p
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes >= 1, got {value!r}")
+    return n
 
 
 def _input_shapes(values: Sequence[str]) -> dict[str | None, tuple]:
@@ -77,6 +92,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from modelint.analyzer.docs import rule_command
 
         return rule_command(argv[1:])
+    if argv[:1] == ["clean"]:
+        from modelint.analyzer.cache import CACHE_DIR, clean
+
+        print(f"modelint: removed {CACHE_DIR}/" if clean() else f"modelint: no {CACHE_DIR}/ here", file=sys.stderr)
+        return EXIT_OK
     if argv[:1] == ["lsp"]:
         from modelint.analyzer.lsp import serve
 
@@ -100,8 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     from modelint.analyzer.config import ConfigError, ConfigResolver, load_config_file
     from modelint.analyzer.diagnostics import Severity
-    from modelint.analyzer.discovery import discover
-    from modelint.analyzer.engine import analyze_path, analyze_source, fails
+    from modelint.analyzer.discovery import config_path, discover
+    from modelint.analyzer.engine import Job, analyze_files, analyze_source, default_workers, fails
     from modelint.analyzer.rule import all_rules
     from modelint.analyzer.selection import unknown_selectors
 
@@ -136,10 +156,18 @@ def run(args: argparse.Namespace) -> int:
             fail_levels.append(settings.fail_on)
         else:
             files = discover([Path(p) for p in args.paths], resolver, args.force_exclude)
+            jobs = []
             for path, display in files:
-                settings = resolver.for_path(path)
-                results.append(analyze_path(path, settings.options_for(path), display))
+                where = config_path(path)
+                settings = resolver.for_path(where)
+                jobs.append(Job(path, display, settings.options_for(where)))
                 fail_levels.append(settings.fail_on)
+            cache = None
+            if not args.no_cache:
+                from modelint.analyzer.cache import Cache
+
+                cache = Cache.open()
+            results = analyze_files(jobs, args.jobs or default_workers(), cache)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 
@@ -167,6 +195,11 @@ def _emit(results, args) -> None:
         from modelint.analyzer.reporters import sarif
 
         out.write(sarif.render(results))
+        return
+    if fmt in ("dot", "mermaid"):  # the model as a picture (analyzer/reporters/dot.py, mermaid.py)
+        from importlib import import_module
+
+        out.write(import_module(f"modelint.analyzer.reporters.{fmt}").render(results))
         return
     if fmt == "github":
         from modelint.analyzer.reporters import github

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from modelint.analyzer.diagnostics import Severity
-from modelint.analyzer.engine import Options
-from modelint.analyzer.selection import Selection
+from modelint.analyzer.context import Options
+from modelint.analyzer.selection import DEFAULT_SELECT, Selection
 from modelint.analyzer.shapes import Shape
 
 if sys.version_info >= (3, 11):
@@ -25,6 +25,7 @@ else:  # pragma: no cover
 KNOWN_KEYS = {
     "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
     "fail-on", "input-shape", "expect-params",
+    "expect-macs", "max-macs",  # compute budgets (ML405), model name = MACs
 }
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "__pycache__", ".tox", ".nox",
@@ -41,7 +42,7 @@ class ConfigError(Exception):
 class Settings:
     root: Path | None = None  # folder of the config file that produced these settings
     source: str = ""
-    select: tuple[str, ...] = ("ALL",)
+    select: tuple[str, ...] = DEFAULT_SELECT  # the rules whose findings are defects
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -49,6 +50,8 @@ class Settings:
     fail_on: Severity = Severity.WARNING
     input_shapes: tuple[tuple[str | None, Shape], ...] = ()
     expect_params: tuple[tuple[str, int], ...] = ()
+    expect_macs: tuple[tuple[str, int], ...] = ()
+    max_macs: tuple[tuple[str, int], ...] = ()
 
     def options_for(self, path: Path) -> Options:
         ignore = list(self.ignore)
@@ -60,6 +63,8 @@ class Settings:
             selection=Selection(self.select, tuple(ignore), self.extend_select),
             input_shapes=dict(self.input_shapes),
             expect_params=dict(self.expect_params),
+            expect_macs=dict(self.expect_macs),
+            max_macs=dict(self.max_macs),
         )
 
     def _relative(self, path: Path) -> str:
@@ -156,6 +161,13 @@ def settings_from_table(table: dict[str, Any], root: Path, where: str) -> Settin
                                                for v in ep.values()):
             raise ConfigError(f"{where}: `expect-params` must be a table of model name = non-negative integer")
         s = replace(s, expect_params=tuple(ep.items()))
+    for key, attr in (("expect-macs", "expect_macs"), ("max-macs", "max_macs")):
+        if key in table:
+            budget = table[key]
+            if not isinstance(budget, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                                                       for v in budget.values()):
+                raise ConfigError(f"{where}: `{key}` must be a table of model name = non-negative integer")
+            s = replace(s, **{attr: tuple(budget.items())})
     return s
 
 

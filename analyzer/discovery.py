@@ -12,14 +12,41 @@ from pathlib import Path
 
 from modelint.analyzer.config import DEFAULT_EXCLUDE, ConfigResolver
 
-SUFFIXES = (".py", ".onnx")
+SUFFIXES = (".py", ".onnx", ".ipynb")
 
 
 def _display(path: Path) -> str:
+    """The path as the user named it, relative to the current folder when inside it
+    (symlinks are not resolved: a link is reported under its own name)."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+        return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(os.getcwd()))).as_posix() \
+            if _inside(path) else path.as_posix()
+    except ValueError:  # another drive (Windows)
         return path.as_posix()
+
+
+def _inside(path: Path) -> bool:
+    here = os.path.abspath(os.getcwd())
+    return os.path.commonpath([os.path.abspath(path), here]) == here
+
+
+def config_path(path: Path) -> Path:
+    """The path to look a file's settings up by. A symlink loop has no real path (and
+    resolving it raises): its folder's settings apply, and reading it reports the loop."""
+    try:
+        path.resolve()
+    except (OSError, RuntimeError):
+        return path.parent / "_"
+    return path
+
+
+def _identity(path: Path) -> Path:
+    """What makes two names the same file (a file named twice is analysed once); a
+    symlink loop has no target and stays itself (reading it reports the loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 _GITIGNORE_STYLE = "gitignore"  # pathspec >= 0.12 name; "gitwildmatch" is deprecated
@@ -74,7 +101,8 @@ def _walk(root: Path, resolver: ConfigResolver) -> Iterator[Path]:
         dirnames[:] = keep
         for f in sorted(filenames):
             p = here / f
-            if p.suffix.lower() in SUFFIXES and not ignored(p, False) and not resolver.for_path(p).is_excluded(p):
+            if p.suffix.lower() in SUFFIXES and not ignored(p, False) \
+                    and not resolver.for_path(config_path(p)).is_excluded(config_path(p)):
                 yield p
 
 
@@ -85,11 +113,11 @@ def discover(paths: Sequence[Path], resolver: ConfigResolver, force_exclude: boo
         if given.is_dir():
             candidates = list(_walk(given, resolver))
         else:
-            if force_exclude and resolver.for_path(given).is_excluded(given):
+            if force_exclude and resolver.for_path(config_path(given)).is_excluded(config_path(given)):
                 continue
             candidates = [given]
         for p in candidates:
-            key = p.resolve()
+            key = _identity(p)
             if key not in seen:
                 seen.add(key)
                 out.append((p, _display(p)))

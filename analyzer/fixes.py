@@ -54,6 +54,11 @@ def apply_fixes(results, resolver, write: bool, out: TextIO):
     fixed_results = []
     for r in results:
         path = Path(r.path)
+        if path.suffix.lower() == ".ipynb":
+            from modelint.analyzer.notebook import apply_notebook_fixes
+
+            fixed_results.append(apply_notebook_fixes(r, resolver, write, out))
+            continue
         if not r.source or path.suffix != ".py":
             fixed_results.append(r)
             continue

@@ -40,6 +40,18 @@ class Layer:
     unknown: str | None = None
     shared: bool = False  # a later application of an owner counted elsewhere
     applied: bool = True  # False: built but never called (still owns parameters)
+    # MACs/FLOPs of this application (an ops ``Cost``), filled on first use by
+    # :meth:`ModelGraph.costs` from the same shapes; None = not yet computed.
+    cost: Any = None
+
+    @property
+    def macs(self) -> Any:
+        """The MACs count (a ``Poly``), or None when unknown or not yet computed."""
+        return None if self.cost is None else self.cost.macs
+
+    @property
+    def flops(self) -> Any:
+        return None if self.cost is None else self.cost.flops
 
     @property
     def output_shape(self) -> Shape | None:
@@ -226,3 +238,35 @@ class ModelGraph:
             trainable += layer.trainable or 0
             non_trainable += layer.non_trainable or 0
         return trainable, non_trainable, exact
+
+    # -- compute and memory -----------------------------------------------------
+    def costs(self) -> list[Layer]:
+        """Every layer in topological order with ``cost`` filled: each application
+        is counted (a shared module applied twice costs twice). A formula per layer
+        over the shapes already inferred, computed once and kept on the layer."""
+        from modelint.analyzer.passes.infer import count_cost
+
+        layers = list(self.layers())
+        for layer in layers:
+            if layer.cost is None:
+                inputs = [None if r is None else self.shape_of(r) for r in self.input_refs(layer.id)]
+                layer.cost = count_cost(layer, inputs)
+        return layers
+
+    def cost_totals(self) -> tuple[Any, Any, bool]:
+        """(MACs, FLOPs, exact) over every applied layer. Unknown layers count as 0
+        and make the totals inexact (lower bounds), as for parameters."""
+        from modelint.analyzer.ops._cost import Poly
+
+        macs, flops = Poly.of(0), Poly.of(0)
+        layers = self.costs()
+        # A model none of whose layers is ever applied (a module without forward)
+        # computes nothing we can name: its zero is not an exact figure.
+        exact = not self.unresolved and any(l.applied and l.kind != "input" for l in layers)
+        for layer in layers:
+            if layer.cost.macs is None or layer.cost.flops is None:
+                exact = False
+                continue
+            macs = macs + layer.cost.macs
+            flops = flops + layer.cost.flops
+        return macs, flops, exact

@@ -8,7 +8,9 @@ and reuses the parsed statements and their positions for every later version of 
 buffer in which that text reappears, shifted to its new line. The analysis then
 folds the same libcst statements the full parse would give.
 
-Used by the language server; the command line parses whole files.
+The same cut serves the first pass (``analyzer/firstpass.py``): only the chunks holding
+statements that can matter to a model are parsed with libcst, by the command line (a
+fresh cache per file) and by the language server (one cache per buffer).
 """
 
 from __future__ import annotations
@@ -84,6 +86,42 @@ def _chunk_bounds(tree: ast.Module, line_count: int) -> list[tuple[int, int]]:
     return bounds
 
 
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A source cut into top-level chunks by Python's ``ast`` (≈25× cheaper than libcst):
+    the tree the first pass reads, the source's lines, each chunk's 1-based line range,
+    and the chunk each top-level statement belongs to."""
+
+    tree: ast.Module
+    lines: list[str]
+    bounds: list[tuple[int, int]]
+    chunk_of: list[int]  # tree.body index → chunk index
+
+    @classmethod
+    def of(cls, source: str) -> "Split | None":
+        """None when Python's parser rejects the source (the caller parses it whole)."""
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            return None
+        lines = _LINE.findall(source)
+        bounds = _chunk_bounds(tree, len(lines))
+        chunk_of: list[int] = []
+        chunk = -1
+        last_end = 0
+        for stmt in tree.body:
+            first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
+            if chunk < 0 or first > last_end:
+                chunk += 1
+            last_end = max(last_end, stmt.end_lineno or stmt.lineno)
+            chunk_of.append(chunk)
+        return cls(tree, lines, bounds, chunk_of)
+
+    def chunks_for(self, statements: list[int]) -> list[int]:
+        """The chunks holding the given top-level statements, in file order."""
+        return sorted({self.chunk_of[i] for i in statements})
+
+
 class ParseCache:
     """Parsed top-level statements of one buffer, keyed by their text."""
 
@@ -92,18 +130,24 @@ class ParseCache:
         self._owner: dict[cst.CSTNode, _Chunk] = {}
         self._live: dict[int, _Chunk] = {}  # id → chunk, for the chunks in _owner
 
-    def parse(self, source: str) -> tuple[cst.Module, SourceMetadata] | None:
+    def parse(self, source: str, split: Split | None = None,
+              keep: list[int] | None = None) -> tuple[cst.Module, SourceMetadata] | None:
         """The module and its positions, or None when the source does not parse as a
-        whole (the caller then parses it in one piece and reports the syntax error)."""
+        whole (the caller then parses it in one piece and reports the syntax error).
+        ``keep`` (chunk indexes, from the first pass) limits the module to those chunks;
+        the others are neither parsed nor kept."""
         try:
-            tree = ast.parse(source)
-            lines = _LINE.findall(source)
-            bounds = _chunk_bounds(tree, len(lines))
-            if not bounds:
+            split = split or Split.of(source)
+            if split is None or not split.bounds:
+                return None
+            lines = split.lines
+            wanted = range(len(split.bounds)) if keep is None else keep
+            if not wanted:
                 return None
             chunks: dict[str, _Chunk] = {}
             parts: list[tuple[_Chunk, int]] = []
-            for first, last in bounds:
+            for index in wanted:
+                first, last = split.bounds[index]
                 text = "".join(lines[first - 1 : last])
                 if text in chunks:
                     # The same text twice in one file: its nodes must be distinct
@@ -148,6 +192,19 @@ class ParseCache:
 
     def __len__(self) -> int:
         return len(self._chunks)
+
+
+def parse_selected(source: str, split: Split, statements: list[int],
+                   cache: ParseCache | None = None) -> tuple[cst.Module, SourceMetadata]:
+    """The module made of the chunks holding ``statements`` (indexes into the top-level
+    body), with whole-file positions. When a chunk does not parse on its own, the whole
+    source is parsed instead, so a syntax error reads exactly as the whole file's
+    (raises ParserSyntaxError)."""
+    found = (cache or ParseCache()).parse(source, split, split.chunks_for(statements))
+    if found is not None:
+        return found
+    module = cst.parse_module(source)
+    return module, SourceMetadata(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
 
 
 def parsed_with(cache: ParseCache | None, source: str) -> tuple[Any, SourceMetadata | None]:

@@ -13,6 +13,14 @@ server down: each one catches everything, logs it to stderr and answers "nothing
 Positions: our spans are 1-based code-point columns with an exclusive end; LSP wants
 0-based positions in the negotiated encoding (UTF-16 unless the client offers
 better), converted with the analysed text, never the possibly newer buffer.
+
+Notebooks (LSP 3.17 notebook documents, as VS Code and JupyterLab's LSP extension
+send them): the code cells of a notebook are analysed together as one module (see
+``analyzer/notebook.py``), and each cell is then served as its own document —
+its diagnostics published on the cell's URI, hover, inlay hints, code actions and
+symbols answered in the cell's coordinates. A cell's :class:`Analysis` carries
+``line_offset``, the number of module lines above the cell: the models' spans stay
+in module coordinates and are shifted when a request asks about a cell.
 """
 
 from __future__ import annotations
@@ -26,10 +34,11 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from lsprotocol import types
 from modelint.analyzer import __version__
@@ -37,6 +46,7 @@ from modelint.analyzer.diagnostics import Diagnostic, Severity, Span
 from modelint.analyzer.engine import FileResult, Options, analyze_source
 from modelint.analyzer.graph import Layer, ModelGraph
 from modelint.analyzer.incremental import ParseCache
+from modelint.analyzer.notebook import Cell, analyze_cells, blank_magics, cell_of
 from modelint.analyzer.shapes import format_shape
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
@@ -67,6 +77,10 @@ class Analysis:
     version: int | None
     text: str
     result: FileResult
+    # A notebook cell: module lines above it, and every code cell's URI by cell index
+    # (a fix may edit another cell than the one it is reported in).
+    line_offset: int = 0
+    cell_uris: Mapping[int, str] | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -181,6 +195,13 @@ def noqa_edit(line_text: str, line: int, code: str) -> tuple[Span, str] | None:
     return Span(line, end, line, end), f"  # noqa: {code}"
 
 
+def shifted(span: Span, lines: int) -> Span:
+    """``span`` moved by ``lines`` (module ↔ notebook cell coordinates)."""
+    if not lines:
+        return span
+    return Span(span.line + lines, span.column, span.end_line + lines, span.end_column)
+
+
 def _model_range(model: ModelGraph) -> Span:
     spans = [s for s in [model.span, *(l.span for l in model.layers())] if s is not None]
     if not spans:
@@ -222,8 +243,14 @@ def _safe(default: Any = None) -> Callable[[Callable[..., T]], Callable[..., T]]
 
 class ModelintServer(LanguageServer):
     def __init__(self, debounce: float = DEBOUNCE_SECONDS) -> None:
-        super().__init__("modelint", __version__)
+        super().__init__("modelint", __version__, notebook_document_sync=types.NotebookDocumentSyncOptions(
+            notebook_selector=[types.NotebookDocumentFilterWithCells(
+                cells=[types.NotebookCellLanguage("python")], notebook="*")],
+            save=True))
         self.debounce = debounce
+        # Notebook URI → the URIs of the cells it last published diagnostics for.
+        self.notebook_cells: dict[str, set[str]] = {}
+        self.notebook_texts: dict[str, tuple] = {}
         self.analyses: dict[str, Analysis] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.running: dict[str, asyncio.Future] = {}
@@ -255,11 +282,25 @@ class ModelintServer(LanguageServer):
     def analyze(self, uri: str, version: int | None, text: str) -> Analysis:
         path = self.path_for(uri)
         cache = self.parse_caches.setdefault(uri, ParseCache())
-        result = analyze_source(path, text, self.options_for(path), str(path), parse_cache=cache)
+        source = blank_magics(text) if path.suffix.lower() == ".ipynb" else text  # a virtual document
+        result = analyze_source(path, source, self.options_for(path), str(path), parse_cache=cache)
         return Analysis(uri, version, text, result)
 
     def wants(self, uri: str) -> bool:
-        return self.path_for(uri).suffix.lower() in (".py", ".pyi") or not uri.startswith("file:")
+        """A Python buffer; a notebook's cells are analysed with their notebook."""
+        if self.in_notebook(uri):
+            return False
+        suffix = self.path_for(uri).suffix.lower()
+        if suffix == ".ipynb":
+            return self.virtual_notebook(uri)
+        return suffix in (".py", ".pyi") or not uri.startswith("file:")
+
+    def virtual_notebook(self, uri: str) -> bool:
+        """JupyterLab's LSP extension sends a notebook as one Python text document (its
+        code cells joined, under the notebook's name): analysed as Python. The notebook's
+        JSON opened as text is not Python and is left alone."""
+        doc = self.workspace.text_documents.get(unquote(uri))
+        return doc is not None and doc.language_id == "python" and not doc.source.lstrip().startswith("{")
 
     async def refresh(self, uri: str, delay: float = 0.0) -> None:
         """Analyse the buffer (after ``delay``) and publish, unless a newer edit came in.
@@ -317,6 +358,117 @@ class ModelintServer(LanguageServer):
         self.parse_caches.pop(uri, None)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
+    # -- notebooks -------------------------------------------------------------------------
+    def in_notebook(self, uri: str) -> bool:
+        try:
+            return self.workspace.get_notebook_document(cell_uri=uri) is not None
+        except Exception:  # noqa: BLE001 — before initialize
+            return False
+
+    def notebook_cells_now(self, nb_uri: str) -> tuple[int, list[Cell], dict[int, tuple[str, int | None]]] | None:
+        """The notebook's version, its cells (1-based over all cells) and each code
+        cell's (URI, version), read from the workspace in one go."""
+        notebook = self.workspace.get_notebook_document(notebook_uri=nb_uri)
+        if notebook is None:
+            return None
+        cells: list[Cell] = []
+        docs: dict[int, tuple[str, int | None]] = {}
+        for index, cell in enumerate(notebook.cells, 1):
+            doc = self.workspace.text_documents.get(unquote(cell.document))  # pygls keys unquoted URIs
+            code = cell.kind == types.NotebookCellKind.Code and doc is not None and \
+                (doc.language_id or "python") == "python"
+            cells.append(Cell(index, "code" if code else "markdown", doc.source if code else ""))  # type: ignore[union-attr]
+            if code:
+                docs[index] = (cell.document, doc.version)  # type: ignore[union-attr]
+        return notebook.version, cells, docs
+
+    def analyze_notebook(self, nb_uri: str, cells: list[Cell]) -> FileResult:
+        path = self.path_for(nb_uri)
+        cache = self.parse_caches.setdefault(nb_uri, ParseCache())
+        code = [c for c in cells if c.kind == "code"]
+        return analyze_cells(path, code, self.options_for(path), str(path), parse_cache=cache)
+
+    async def refresh_notebook(self, nb_uri: str, delay: float = 0.0) -> None:
+        """As :meth:`refresh`, for a whole notebook: one analysis of all its code
+        cells, then one publishDiagnostics per cell (empty ones too, so a fixed cell
+        is cleared)."""
+        if delay:
+            await asyncio.sleep(delay)
+        while (running := self.running.get(nb_uri)) is not None and not running.done():
+            await asyncio.wait([running])
+        now = self.notebook_cells_now(nb_uri)
+        if now is None:
+            return
+        version, cells, docs = now
+        texts = tuple((c.index, c.source) for c in cells if c.index in docs)
+        if delay and self.notebook_texts.get(nb_uri) == texts:
+            return
+        future = asyncio.get_running_loop().run_in_executor(None, self.analyze_notebook, nb_uri, cells)
+        self.running[nb_uri] = future
+        result = await asyncio.shield(future)
+        current = self.workspace.get_notebook_document(notebook_uri=nb_uri)
+        if current is None or current.version != version:
+            return  # superseded; the newer version's task publishes
+        first = nb_uri not in self.notebook_texts
+        self.notebook_texts[nb_uri] = texts
+        self.publish_notebook(nb_uri, result, cells, docs)
+        if first:
+            await asyncio.get_running_loop().run_in_executor(None, compact_heap)
+
+    def publish_notebook(self, nb_uri: str, result: FileResult, cells: list[Cell],
+                         docs: dict[int, tuple[str, int | None]]) -> None:
+        from modelint.analyzer.notebook import layout as cell_layout
+
+        layout = cell_layout(c for c in cells if c.index in docs)
+        cell_uris = {index: uri for index, (uri, _v) in docs.items()}
+        per_cell: dict[int, list[Diagnostic]] = {index: [] for index in docs}
+        for d in result.diagnostics:
+            index = cell_of(d)
+            if index in per_cell:
+                per_cell[index].append(d)  # type: ignore[index]
+        codec = self.codec()
+        published = set()
+        for index, (uri, cell_version) in docs.items():
+            span = layout.cell(index)
+            text = next(c.source for c in cells if c.index == index)
+            cell_result = FileResult(result.path, result.models, per_cell[index], text)
+            analysis = Analysis(uri, cell_version, text, cell_result,
+                                line_offset=(span.first_line - 1) if span else 0, cell_uris=cell_uris)
+            self.analyses[uri] = analysis
+            published.add(uri)
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=uri, version=cell_version,
+                diagnostics=[to_lsp_diagnostic(d, analysis.lines, codec) for d in per_cell[index]]))
+        for gone in self.notebook_cells.get(nb_uri, set()) - published:
+            self.analyses.pop(gone, None)
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=gone, diagnostics=[]))
+        self.notebook_cells[nb_uri] = published
+
+    def schedule_notebook(self, nb_uri: str, delay: float) -> None:
+        previous = self.pending.pop(nb_uri, None)
+        if previous is not None and not previous.done():
+            previous.cancel()
+        task = asyncio.get_running_loop().create_task(self._refresh_notebook_logged(nb_uri, delay))
+        self.pending[nb_uri] = task
+
+    async def _refresh_notebook_logged(self, nb_uri: str, delay: float) -> None:
+        try:
+            await self.refresh_notebook(nb_uri, delay)
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # noqa: BLE001
+            log.exception("modelint lsp: analysis of notebook %s failed", nb_uri)
+
+    def forget_notebook(self, nb_uri: str, cell_uris: Iterable[str]) -> None:
+        task = self.pending.pop(nb_uri, None)
+        if task is not None:
+            task.cancel()
+        self.parse_caches.pop(nb_uri, None)
+        self.notebook_texts.pop(nb_uri, None)
+        for uri in {*cell_uris, *self.notebook_cells.pop(nb_uri, set())}:
+            self.analyses.pop(uri, None)
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
 
 server = ModelintServer()
 
@@ -338,6 +490,30 @@ def on_exit(ls: ModelintServer, *args: Any) -> None:
         sys.__stdout__.flush()
     finally:
         os._exit(0 if ls.shutdown_requested else 1)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+@_safe()
+async def notebook_did_open(ls: ModelintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+    ls.schedule_notebook(params.notebook_document.uri, 0.0)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+@_safe()
+async def notebook_did_change(ls: ModelintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+    ls.schedule_notebook(params.notebook_document.uri, ls.debounce)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+@_safe()
+async def notebook_did_save(ls: ModelintServer, params: types.DidSaveNotebookDocumentParams) -> None:
+    ls.schedule_notebook(params.notebook_document.uri, 0.0)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+@_safe()
+def notebook_did_close(ls: ModelintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+    ls.forget_notebook(params.notebook_document.uri, [d.uri for d in params.cell_text_documents])
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -387,12 +563,13 @@ def hover(ls: ModelintServer, params: types.HoverParams) -> types.Hover | None:
         rule = rule_by_code_or_name(code) if code else None
         if rule is not None:
             return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, rule_markdown(rule)))
-    found = layer_at(analysis.result.models, line, column)
+    offset = analysis.line_offset
+    found = layer_at(analysis.result.models, line + offset, column)
     if found is None:
         return None
     model, layer = found
     return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, layer_hover(model, layer)),
-                       range=span_to_range(layer.span, lines, codec))  # type: ignore[arg-type]
+                       range=span_to_range(shifted(layer.span, -offset), lines, codec))  # type: ignore[arg-type]
 
 
 @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
@@ -403,13 +580,14 @@ def inlay_hints(ls: ModelintServer, params: types.InlayHintParams) -> list[types
         return []
     lines, codec = analysis.lines, ls.codec()
     first, last = params.range.start.line + 1, params.range.end.line + 1
+    offset = analysis.line_offset
     per_line: dict[int, list[str]] = {}
     for model in analysis.result.models:
         for layer in model.layers():
             if layer.span is None or layer.attrs.get("implicit") or not layer.outputs:
                 continue
-            at = layer.span.end_line
-            if first <= at <= last and at <= len(lines):
+            at = layer.span.end_line - offset
+            if first <= at <= last and 1 <= at <= len(lines):
                 label = format_shape(layer.output_shape)
                 per_line.setdefault(at, [])
                 entry = f"{layer.name}: {label}"
@@ -432,6 +610,26 @@ def _overlaps(a: types.Range, b: types.Range) -> bool:
     return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
 
 
+def _fix_changes(ls: ModelintServer, analysis: Analysis, d: Diagnostic) -> dict[str, list[types.TextEdit]]:
+    """The fix's edits by document; in a notebook an edit may land in another cell,
+    converted with that cell's own analysed text."""
+    if d.fix is None or not d.fix.edits:
+        return {}
+    codec = ls.codec()
+    if analysis.cell_uris is None:
+        return {analysis.uri: [types.TextEdit(span_to_range(e.span, analysis.lines, codec), e.content)
+                               for e in d.fix.edits]}
+    changes: dict[str, list[types.TextEdit]] = {}
+    for edit, cell in zip(d.fix.edits, d.extra.get("edit_cells") or ()):
+        uri = analysis.cell_uris.get(cell)
+        target = ls.analyses.get(uri) if uri else None
+        if target is None:
+            return {}  # a cell we cannot address: offer no half-applied fix
+        changes.setdefault(target.uri, []).append(
+            types.TextEdit(span_to_range(edit.span, target.lines, codec), edit.content))
+    return changes
+
+
 @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
                 types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
 @_safe(default=[])
@@ -447,12 +645,12 @@ def code_actions(ls: ModelintServer, params: types.CodeActionParams) -> list[typ
         lsp_diag = to_lsp_diagnostic(d, lines, codec)
         if not _overlaps(lsp_diag.range, params.range):
             continue
-        if d.fix is not None and d.fix.edits:
-            edits = [types.TextEdit(span_to_range(e.span, lines, codec), e.content) for e in d.fix.edits]
+        changes = _fix_changes(ls, analysis, d)
+        if changes:
             actions.append(types.CodeAction(
-                title=f"{d.code}: {d.fix.message}", kind=types.CodeActionKind.QuickFix,
+                title=f"{d.code}: {d.fix.message}", kind=types.CodeActionKind.QuickFix,  # type: ignore[union-attr]
                 diagnostics=[lsp_diag], is_preferred=True,
-                edit=types.WorkspaceEdit(changes={uri: edits})))
+                edit=types.WorkspaceEdit(changes=changes)))
         key = (d.span.line, d.code)
         if d.code in ("ML901",) or key in noqa_done or d.span.line > len(lines):
             continue  # a syntax error cannot be suppressed
@@ -475,23 +673,31 @@ def document_symbols(ls: ModelintServer, params: types.DocumentSymbolParams) -> 
     if analysis is None:
         return []
     lines, codec = analysis.lines, ls.codec()
+    offset, in_cell = analysis.line_offset, analysis.cell_uris is not None
     symbols = []
     for model in analysis.result.models:
+        if in_cell and not 1 <= model.line - offset <= len(lines):
+            continue  # a notebook cell lists the models built in it
         trainable, non_trainable, exact = model.totals()
         children = []
         for layer in model.layers():
             if layer.span is None or layer.attrs.get("implicit"):
                 continue
-            rng = span_to_range(layer.span, lines, codec)
+            if in_cell and not 1 <= layer.span.line - offset <= len(lines):
+                continue
+            rng = span_to_range(shifted(layer.span, -offset), lines, codec)
             children.append(types.DocumentSymbol(
                 name=layer.name, kind=types.SymbolKind.Field, range=rng, selection_range=rng,
                 detail=f"{layer.op} → {format_shape(layer.output_shape)}"))
         total = f"{trainable + non_trainable:,}{'' if exact else '+'} params"
         selection = model.span or Span(model.line, 1, model.line, 1)
+        whole = _model_range(model)
+        if in_cell:  # the model's own lines of this cell (its layers may be built in earlier cells)
+            whole = Span(selection.line, selection.column, max(selection.end_line, selection.line), selection.end_column)
         symbols.append(types.DocumentSymbol(
             name=model.name, kind=types.SymbolKind.Class,
-            range=span_to_range(_model_range(model), lines, codec),
-            selection_range=span_to_range(selection, lines, codec),
+            range=span_to_range(shifted(whole, -offset), lines, codec),
+            selection_range=span_to_range(shifted(selection, -offset), lines, codec),
             detail=f"{model.class_name} ({model.framework}) · {total}", children=children))
     return symbols
 

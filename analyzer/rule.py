@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 from modelint.analyzer.diagnostics import Diagnostic, Fix, Severity, Span
 
 if TYPE_CHECKING:
-    from modelint.analyzer.engine import FileContext
+    from modelint.analyzer.context import FileContext
     from modelint.analyzer.graph import Layer, ModelGraph
 
 

@@ -1,22 +1,48 @@
 """Tensor shapes as plain tuples.
 
-A dimension is an ``int`` when it is known, a ``str`` when it is symbolic and named
-(ONNX ``batch``, a user's ``N``) and ``None`` when it is unknown or dynamic — Keras
-prints that as ``None``. A whole shape is ``None`` when not even its rank is known.
+A dimension is an ``int`` when it is known; an ``Expr`` (analyzer/symbolic.py) when it
+is a size over named symbols (``H - 4``, ``64*C``); a ``str`` when it is symbolic and
+named by the source (ONNX ``batch``, a user's ``N``); ``None`` when it is unknown or
+dynamic — Keras prints that as ``None``. A whole shape is ``None`` when not even its
+rank is known.
+
+This module never imports analyzer/symbolic: an ``Expr`` can exist only once that
+module is loaded, so the test for one looks it up in ``sys.modules`` and a file
+without symbols pays nothing for them.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from math import prod
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
-Dim = Union[int, str, None]
+if TYPE_CHECKING:
+    from modelint.analyzer.symbolic import Expr
+
+Dim = Union[int, "Expr", str, None]
 Shape = tuple[Dim, ...]
+
+_SYMBOLIC = "modelint.analyzer.symbolic"
 
 
 def is_known(dim: Dim) -> bool:
+    """A concrete ``int`` (an ``Expr`` is a size, but not a known one)."""
     return isinstance(dim, int) and not isinstance(dim, bool)
+
+
+def is_expr(value: object) -> bool:
+    """An integer expression over named symbols (never true before one was built)."""
+    module = sys.modules.get(_SYMBOLIC)
+    return module is not None and isinstance(value, module.Expr)
+
+
+def is_size(dim: Dim) -> bool:
+    """A size arithmetic can work on: a concrete ``int`` or an ``Expr``."""
+    if isinstance(dim, int):
+        return not isinstance(dim, bool)
+    return is_expr(dim)
 
 
 def known_prod(dims: Iterable[Dim]) -> int | None:
@@ -28,6 +54,7 @@ def known_prod(dims: Iterable[Dim]) -> int | None:
 
 
 def format_dim(dim: Dim) -> str:
+    """``None``, ``13``, ``batch`` or an expression's text, ``(H - 4) // 2``."""
     return "None" if dim is None else str(dim)
 
 
@@ -40,15 +67,23 @@ def format_shape(shape: Shape | None) -> str:
 
 
 def to_json(shape: Shape | None) -> list[int | str | None] | None:
-    return None if shape is None else list(shape)
+    """A JSON list: ints, ``null``, names, and expressions as their text."""
+    if shape is None:
+        return None
+    return [d if d is None or isinstance(d, (int, str)) else str(d) for d in shape]
 
 
 def same_dim(a: Dim, b: Dim) -> bool | None:
-    """True/False when both dims are known ints, None when it cannot be decided."""
+    """True/False when the dims are equal / differ for every value of their symbols
+    (two known ints; sizes whose difference is a constant), None when it cannot be
+    decided."""
     if is_known(a) and is_known(b):
         return a == b
     if isinstance(a, str) and a == b:
         return True
+    if is_size(a) and is_size(b):
+        diff = a - b  # type: ignore[operator]
+        return diff == 0 if isinstance(diff, int) else None
     return None
 
 

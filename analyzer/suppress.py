@@ -18,7 +18,7 @@ from modelint.analyzer.diagnostics import Diagnostic, Span
 from modelint.analyzer.selection import matches
 
 if TYPE_CHECKING:
-    from modelint.analyzer.engine import FileContext
+    from modelint.analyzer.context import FileContext
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[\w\-]+(?:\s*,\s*[\w\-]+)*))?", re.IGNORECASE)
 _DISABLE = re.compile(r"#\s*modelint:\s*disable(?P<file>-file)?\s*=\s*(?P<codes>[\w\-]+(?:\s*,\s*[\w\-]+)*)")

@@ -4,9 +4,11 @@ values the file leaves open (a constructor's ``dim_in``, an input's ``H``).
 Why our own type and not symengine or sympy: the shapes and counts of real models need
 only integer polynomials and floor division by a constant (conv / pool arithmetic,
 flatten products, ``dim_in·dim_hidden + dim_hidden``). That fits in one small module
-that imports in well under a millisecond, where symengine costs ≈ 100 ms and sympy
-≈ 440 ms on this machine (measured in ``benchmarks/symbolic_bench.py``) — more than a
-whole model file's analysis. Files without symbols never build an ``Expr`` at all.
+that imports in about half a millisecond (no dataclasses: each cost ≈ 1 ms of
+import), where symengine costs ≈ 100 ms and sympy ≈ 440 ms on this machine (measured
+in ``benchmarks/symbolic_bench.py``) — more than a whole model file's analysis. Files
+without symbols never import it: analyzer/shapes and the ops test for an ``Expr``
+through ``sys.modules`` and import this module only with one in hand.
 
 Canonical form: a polynomial with integer coefficients whose atoms are symbols and
 ``FloorDiv(polynomial, d)`` with a constant ``d ≥ 2``. Equal expressions compare equal
@@ -14,12 +16,15 @@ and hash alike, so rules can test "same symbol" by ``==``. Every operation that 
 leave this form (division by a symbol, a symbolic exponent) or grow past the size
 bounds raises ``NotFoldable`` with a reason, which the caller turns into *unknown*:
 bounded time and memory, never a guess.
+
+``decide(constraint)`` says whether a constraint holds for every size, for none, or
+only for some: the ops report a mismatch as an Issue only in the second case, and
+record the constraint in the third.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Union
 
 MAX_TERMS = 64
@@ -32,18 +37,48 @@ class NotFoldable(ArithmeticError):
     """The result has no exact integer-expression form here; ``str(exc)`` says why."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
+# The atoms are plain slotted classes, not dataclasses: a frozen dataclass costs
+# about a millisecond of import each (its methods are generated with exec) and
+# builds its instances through object.__setattr__; atoms are built on every product.
+
+
 class Symbol:
-    name: str
+    """A named size (``H``, ``dim_in``). Immutable."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Symbol) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(("Symbol", self.name))
+
+    def __repr__(self) -> str:
+        return f"Symbol({self.name!r})"
 
     def __str__(self) -> str:
         return self.name
 
 
-@dataclass(frozen=True, slots=True)
 class FloorDiv:
-    num: "Expr"
-    den: int
+    """``num // den`` with a constant ``den ≥ 2``, kept whole. Immutable."""
+
+    __slots__ = ("num", "den")
+
+    def __init__(self, num: "Expr", den: int) -> None:
+        self.num, self.den = num, den
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FloorDiv) and other.den == self.den and other.num == self.num
+
+    def __hash__(self) -> int:
+        return hash(("FloorDiv", self.num, self.den))
+
+    def __repr__(self) -> str:
+        return f"FloorDiv({self.num!r}, {self.den})"
 
     def __str__(self) -> str:
         return f"({self.num}) // {self.den}" if len(self.num.terms) > 1 else f"{self.num} // {self.den}"
@@ -187,7 +222,8 @@ class Expr:
         if isinstance(other, Expr):
             return self.terms == other.terms
         if isinstance(other, int) and not isinstance(other, bool):
-            return self.simplified() == other
+            value = self.simplified()  # itself unless constant: never recurse
+            return isinstance(value, int) and value == other
         return NotImplemented
 
     def __hash__(self) -> int:
@@ -318,15 +354,28 @@ def product(values: Iterable[Value]) -> Value:
 
 # -- "which inputs fit" --------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
 class Constraint:
     """``expr >= 1`` (``kind="positive"``: a size must stay ≥ 1) or ``expr == value``
-    (``kind="equals"``: a layer pins it, as ``Linear(9216, …)`` after a flatten)."""
+    (``kind="equals"``: a layer pins it, as ``Linear(9216, …)`` after a flatten).
+    ``why`` names the layer and the size (``Conv2d output height``). Immutable;
+    equal constraints compare and hash alike (``why`` aside)."""
 
-    expr: Expr
-    kind: str  # "positive" | "equals"
-    value: int = 1
-    why: str = ""
+    __slots__ = ("expr", "kind", "value", "why")
+
+    def __init__(self, expr: Expr, kind: str, value: int = 1, why: str = "") -> None:
+        self.expr, self.kind, self.value, self.why = expr, kind, value, why
+
+    def _key(self) -> tuple:
+        return (self.expr, self.kind, self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Constraint) and other._key() == self._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Constraint({self.expr!r}, {self.kind!r}, {self.value!r}, why={self.why!r})"
 
     def holds(self, values: Mapping[str, int]) -> bool | None:
         v = self.expr.subs(values)
@@ -338,15 +387,19 @@ class Constraint:
         return f"{self.expr.pretty()} ≥ 1" if self.kind == "positive" else f"{self.expr.pretty()} = {self.value}"
 
 
-@dataclass(frozen=True, slots=True)
 class Solution:
     """Per symbol the set of values that satisfy every constraint, as closed ranges
     (``hi`` None = unbounded); ``residual`` keeps what couples several symbols;
     ``impossible`` when no value of the symbols fits."""
 
-    ranges: Mapping[str, tuple[int, int | None]]
-    residual: tuple[Constraint, ...] = ()
-    impossible: bool = False
+    __slots__ = ("ranges", "residual", "impossible")
+
+    def __init__(self, ranges: Mapping[str, tuple[int, int | None]], residual: tuple[Constraint, ...] = (),
+                 impossible: bool = False) -> None:
+        self.ranges, self.residual, self.impossible = ranges, residual, impossible
+
+    def __repr__(self) -> str:
+        return f"Solution({dict(self.ranges)!r}, {self.residual!r}, impossible={self.impossible})"
 
     def describe(self) -> str:
         if self.impossible:
@@ -390,6 +443,44 @@ def _atoms_nonnegative_from(expr: Expr, name: str, low: int) -> int:
                 start = max(start, SEARCH_LIMIT if first is None else first,
                             _atoms_nonnegative_from(num, name, low))
     return start
+
+
+def _atoms_nonnegative_at(expr: Expr, values: Mapping[str, int]) -> bool:
+    for mono, _ in expr.terms:
+        for atom, _ in mono:
+            if isinstance(atom, FloorDiv):
+                v = atom.num.subs(values)
+                if not isinstance(v, int) or v < 0 or not _atoms_nonnegative_at(atom.num, values):
+                    return False
+    return True
+
+
+def decide(c: Constraint) -> bool | None:
+    """Whether ``c`` holds for every value of its symbols (True), for none (False),
+    or only for some (None), over sizes: every symbol ≥ 1 and every floor-division
+    atom's numerator ≥ 0 (below that an intermediate size is already negative).
+
+    A proof, never a guess: True only for a monotone expression that fits at its
+    least point; False for a monotone expression already past the pinned value
+    there, or (one symbol) when the exact search finds no fitting value while the
+    expression at the search limit has passed the value, so no larger one can fit.
+    """
+    names = c.expr.symbols()
+    if not names:
+        return c.holds({})
+    ones = dict.fromkeys(names, 1)
+    least = c.expr.subs(ones)
+    monotone = c.expr.monotone() and isinstance(least, int) and _atoms_nonnegative_at(c.expr, ones)
+    if c.kind == "positive":
+        return True if monotone and least >= 1 else None  # type: ignore[operator]
+    if monotone and least > c.value:  # type: ignore[operator]
+        return False
+    if len(names) == 1 and c.expr.monotone():
+        (name,) = names
+        top = c.expr.subs({name: SEARCH_LIMIT})
+        if isinstance(top, int) and top > c.value and solve([c]).impossible:
+            return False
+    return None
 
 
 def solve(constraints: Iterable[Constraint], low: int = 1) -> Solution:

@@ -65,12 +65,23 @@ def through_transparent(model: ModelGraph, layer: Layer) -> Layer:
     return layer
 
 
+def declared_units(layer: Layer) -> int | None:
+    """A Dense/Linear layer's output width as its constructor states it."""
+    for key in ("units", "out_features"):
+        value = layer.attrs.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
 def activation_axis_size(layer: Layer, name: str) -> int | None:
     """The size of the axis the activation normalizes over (softmax: its
     ``axis``/``dim``; torch's implicit dim when None), else of the last axis."""
     shape = layer.output_shape
     if shape is None or not shape:
-        return None
+        # The input shape is unknown (a base model or an argument modelint cannot
+        # resolve), but a Dense/Linear's last axis is its own width whatever comes in.
+        return declared_units(layer) if layer.kind == "dense" else None
     axis = layer.attrs.get("axis", -1) if layer.kind == "softmax" else -1
     if axis is None:  # torch's legacy implicit dim: 0 for ranks 0, 1, 3, else 1
         axis = 0 if len(shape) in (0, 1, 3) else 1
@@ -117,6 +128,19 @@ def describe(layer: Layer) -> str:
     """``dense_1 (Dense, line 9)``: how messages name a layer."""
     where = f", line {layer.span.line}" if layer.span is not None else ""
     return f"{layer.name} ({layer.op}{where})"
+
+
+def output_site(final: FinalActivation) -> Span | None:
+    """Where the loss/activation rules report: the line that makes the output what it
+    is (the softmax call, the ``nn.Softmax`` constructor, the Dense with
+    ``activation="softmax"``) — the line the fix changes in most reports. The loss's
+    own line goes in the message (:func:`loss_site`)."""
+    return construction_span(final.layer)
+
+
+def loss_site(use) -> str:
+    """`` (loss at line 48)`` when the loss's position is known, else empty."""
+    return f" (loss at line {use.span.line})" if getattr(use, "span", None) is not None else ""
 
 
 def loss_label(use, framework: str) -> str:

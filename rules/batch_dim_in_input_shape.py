@@ -11,6 +11,9 @@ from modelint.analyzer.rule import Example, Rule
 
 # Batch sizes people write: 1 and the powers of two from 8 up.
 _BATCH_SIZES = frozenset({1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048})
+# A first entry this large on a first layer that rejects the rank is the dataset's
+# sample count (`input_shape=X_train.shape` written out): `(26721, 32, 32, 1)`.
+_SAMPLES_AT_LEAST = 1000
 
 _SEQ = ("from tensorflow import keras\n\n{pre}model = keras.Sequential([\n    {first},\n"
         "    keras.layers.Dense(10, activation=\"softmax\"),\n])\n")
@@ -115,7 +118,9 @@ class BatchDimInInputShape(Rule):
     Only strong evidence is reported, since `(16, 112, 112, 3)` may well be 16
     video frames: the first entry is spelled as a batch (`BATCH_SIZE`,
     `cfg.batch_size`), or it is a typical batch size (1, 8, 16, 32, ...) *and*
-    the first layer rejects the input's rank. `batch_input_shape` /
+    the first layer rejects the input's rank, or it is a number of samples (1000 or
+    more: the training array's full shape was copied) and the first layer rejects
+    the input's rank. `batch_input_shape` /
     `batch_shape` include the batch on purpose and are never flagged.
 
     ## Example
@@ -143,6 +148,8 @@ class BatchDimInInputShape(Rule):
                 expected_fix=_SEQ.format(pre="BATCH_SIZE = 32\n\n",
                                          first="keras.layers.Flatten(input_shape=(28, 28, 1))")),
         Example(_SEQ.format(pre="", first="keras.layers.Conv2D(8, 3, input_shape=(32, 28, 28, 1)),\n"
+                                          "    keras.layers.Flatten()")),
+        Example(_SEQ.format(pre="", first="keras.layers.Conv2D(32, 3, input_shape=(26721, 32, 32, 1)),\n"
                                           "    keras.layers.Flatten()")),
         Example("import keras\nfrom keras import layers\n\ncfg = {\"batch_size\": 16}\n"
                 "inputs = keras.Input(shape=(cfg[\"batch_size\"], 64))\n"
@@ -183,6 +190,10 @@ class BatchDimInInputShape(Rule):
         elif (isinstance(first, cst.Integer) and first.evaluated_value in _BATCH_SIZES
               and _rank_mismatch(model, input_layer)):
             why = f"is a typical batch size ({first.evaluated_value}) and the first layer rejects the rank"
+        elif (isinstance(first, cst.Integer) and first.evaluated_value >= _SAMPLES_AT_LEAST
+              and _rank_mismatch(model, input_layer)):
+            why = (f"looks like the number of samples ({first.evaluated_value}) and the first layer rejects "
+                   f"the rank")
         else:
             return None
         span = _span(positions, first)

@@ -52,6 +52,10 @@ class BiasBeforeNorm(Rule):
     meaningful). A BatchNorm over another axis than the bias' does not cancel
     it and is not flagged.
 
+    ## Opt-in
+    Not in the default selection: a cancelled bias costs a few parameters and nothing else: efficiency advice, not a defect. Enable it with
+    `--extend-select ML302` (or `extend-select = ["ML302"]` in `[tool.modelint]`).
+
     ## Example
     ```python
     x = layers.Conv2D(32, 3, padding="same")(inputs)
@@ -70,6 +74,7 @@ class BiasBeforeNorm(Rule):
     change: weights saved before the fix no longer load without `strict=False`.
     """
 
+    default = False  # opt-in: a cancelled bias costs a few parameters and nothing else: efficiency advice, not a defect
     code = "ML302"
     name = "bias-before-norm"
     severity = Severity.WARNING

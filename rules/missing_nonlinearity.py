@@ -80,6 +80,10 @@ class MissingNonlinearity(Rule):
     attention, merges and any unknown op between the two layers end the
     search, so nothing is reported across them.
 
+    ## Opt-in
+    Not in the default selection: two linear layers in a row are advice about capacity, not a defect: the model trains and predicts correctly. Enable it with
+    `--extend-select ML204` (or `extend-select = ["ML204"]` in `[tool.modelint]`).
+
     ## Example
     ```python
     model.add(keras.layers.Dense(128))
@@ -93,6 +97,7 @@ class MissingNonlinearity(Rule):
     ```
     """
 
+    default = False  # opt-in: two linear layers in a row are advice about capacity, not a defect: the model trains and predicts correctly
     code = "ML204"
     name = "missing-nonlinearity"
     severity = Severity.WARNING

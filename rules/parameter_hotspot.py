@@ -38,6 +38,10 @@ class ParameterHotspot(Rule):
     Models whose totals are not exact (some part unresolved) are skipped: the
     share would be a guess.
 
+    ## Opt-in
+    Not in the default selection: where the parameters sit is information, not a defect. Enable it with
+    `--extend-select ML401` (or `extend-select = ["ML401"]` in `[tool.modelint]`).
+
     ## Example
     ```python
     layers.Flatten(),
@@ -51,6 +55,7 @@ class ParameterHotspot(Rule):
     ```
     """
 
+    default = False  # opt-in: where the parameters sit is information, not a defect
     code = "ML401"
     name = "parameter-hotspot"
     severity = Severity.INFO

@@ -5,9 +5,11 @@ from collections.abc import Iterator
 from modelint.analyzer.diagnostics import Diagnostic, Fix, Severity
 from modelint.analyzer.rule import Example, Rule
 
-# Layers whose object holds per-application state: running statistics, a
-# recurrent state, a random mask drawn per call site in frameworks that cache it.
-STATEFUL_KINDS = frozenset({"batch_norm", "dropout", "rnn"})
+# Layers whose object holds state that two call sites would mix: running statistics.
+# Not Dropout (a new mask is drawn at every call, reuse is harmless and common) and not
+# RNNs (applying one LSTM to two inputs shares its weights on purpose — Siamese
+# encoders — and torch keeps no state between calls).
+STATEFUL_KINDS = frozenset({"batch_norm"})
 
 _BLOCK = ("import torch.nn as nn\n\n\n# modelint: input-shape=(2, 16, 8, 8)\nclass Block(nn.Module):\n"
           "    def __init__(self):\n        super().__init__()\n        self.conv1 = nn.Conv2d(16, 16, 3, padding=1)\n"
@@ -19,8 +21,10 @@ _BLOCK = ("import torch.nn as nn\n\n\n# modelint: input-shape=(2, 16, 8, 8)\ncla
 
 class ReusedStatefulModule(Rule):
     """## What it does
-    Flags one BatchNorm, Dropout or RNN object applied at two places of `forward`.
-    Reusing a stateless activation (`self.relu`) is fine and not flagged.
+    Flags one BatchNorm object applied at two places of `forward` (or one Keras
+    `BatchNormalization` layer called on two tensors). Reusing a stateless
+    activation (`self.relu`) or a Dropout is fine and not flagged; neither is an
+    RNN or a convolution applied twice, which shares weights on purpose.
 
     ## Why is this bad?
     A BatchNorm's running mean and variance are then an average over two different
@@ -49,16 +53,20 @@ class ReusedStatefulModule(Rule):
     code = "ML304"
     name = "reused-stateful-module"
     severity = Severity.WARNING
-    summary = "One BatchNorm/Dropout/RNN object applied at two places"
+    summary = "One BatchNorm object applied at two places"
     INVALID = [
         Example(_BLOCK.format(second="bn1")),
         Example("import torch.nn as nn\n\n\n# modelint: input-shape=(4, 20)\nclass MLP(nn.Module):\n"
                 "    def __init__(self):\n        super().__init__()\n        self.fc1 = nn.Linear(20, 20)\n"
-                "        self.fc2 = nn.Linear(20, 2)\n        self.drop = nn.Dropout(0.3)\n\n"
-                "    def forward(self, x):\n        x = self.drop(self.fc1(x))\n        return self.fc2(self.drop(x))\n"),
+                "        self.fc2 = nn.Linear(20, 20)\n        self.bn = nn.BatchNorm1d(20)\n\n"
+                "    def forward(self, x):\n        x = self.bn(self.fc1(x))\n        return self.bn(self.fc2(x))\n"),
     ]
     VALID = [
         Example(_BLOCK.format(second="bn2")),
+        Example("import torch.nn as nn\n\n\n# modelint: input-shape=(4, 20)\nclass MLP(nn.Module):\n"
+                "    def __init__(self):\n        super().__init__()\n        self.fc1 = nn.Linear(20, 20)\n"
+                "        self.fc2 = nn.Linear(20, 2)\n        self.drop = nn.Dropout(0.3)\n\n"
+                "    def forward(self, x):\n        x = self.drop(self.fc1(x))\n        return self.fc2(self.drop(x))\n"),
         Example("import torch.nn as nn\n\n\n# modelint: input-shape=(4, 20)\nclass MLP(nn.Module):\n"
                 "    def __init__(self):\n        super().__init__()\n        self.fc1 = nn.Linear(20, 20)\n"
                 "        self.fc2 = nn.Linear(20, 2)\n        self.act = nn.ReLU()\n\n"

@@ -21,6 +21,10 @@ class Unresolved(Rule):
     One finding per unresolved construct; a chain of layers after an unknown shape
     is reported once, at its start.
 
+    ## Opt-in
+    Not in the default selection: it reports what modelint could not resolve, not a defect in the code. Enable it with
+    `--extend-select ML403` (or `extend-select = ["ML403"]` in `[tool.modelint]`).
+
     ## Example
     ```python
     x = layers.Lambda(lambda t: t * 2)(x)
@@ -32,6 +36,7 @@ class Unresolved(Rule):
     ```
     """
 
+    default = False  # opt-in: it reports what modelint could not resolve, not a defect in the code
     code = "ML403"
     name = "unresolved"
     severity = Severity.INFO
@@ -51,7 +56,17 @@ class Unresolved(Rule):
                 "    def forward(self, x):\n        return self.fc(x)\n"),
     ]
 
+    def check_file(self, ctx) -> Iterator[Diagnostic]:
+        # A function whose evaluation hit a bound (recursion, a huge loop) before it
+        # returned the model it may build: said once, at the place it stopped.
+        for reason, span in ctx.extra.get("unresolved_functions", ()):
+            yield self.at(ctx, span, reason)
+
     def check(self, model, ctx) -> Iterator[Diagnostic]:
+        for reason, span in model.extra.get("assumed", ()):
+            # A value the file writes down but a run may change (argparse defaults): the
+            # totals stay exact for the script run without arguments; the finding says so.
+            yield self.at(ctx, span or model.span, f"{model.name}: {reason}", model.name)
         for item in model.unresolved:
             yield self.at(ctx, item.span or model.span, f"{model.name}: {item.reason}; totals are lower bounds",
                           model.name)

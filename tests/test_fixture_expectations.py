@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from modelint.analyzer.diagnostics import Severity
+from modelint.analyzer.engine import Options
+from modelint.analyzer.selection import Selection
 from tests.conftest import FIXTURES, analyze
 
 _EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>ML\d{3}(?:\s*,\s*ML\d{3})*)")
@@ -41,7 +43,8 @@ def test_fixtures_are_found():
 @pytest.mark.parametrize("path", FILES, ids=[p.relative_to(FIXTURES).as_posix() for p in FILES])
 def test_fixture_findings_match_expect_comments(path: Path):
     expected = expectations(path)
-    result = analyze(path)
+    # The default selection, plus any opt-in advice rule the fixture expects (ML204, ML302).
+    result = analyze(path, Options(selection=Selection(extend_select=tuple(sorted({c for _, c in expected})))))
     reported = {(d.span.line, d.code) for d in result.diagnostics}
     missing = sorted(expected - reported)
     unexpected = sorted(

@@ -23,7 +23,7 @@ def fingerprint(result: FileResult) -> tuple:
 
 def both(source: str, cache: ParseCache | None = None) -> tuple[tuple, tuple]:
     path = Path("buffer.py")
-    whole = analyze_source(path, source, Options(), "buffer.py")
+    whole = analyze_source(path, source, Options(), "buffer.py", whole_file=True)
     chunked = analyze_source(path, source, Options(), "buffer.py", parse_cache=cache or ParseCache())
     return fingerprint(whole), fingerprint(chunked)
 

@@ -20,8 +20,14 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from modelint.analyzer.diagnostics import Span
 from modelint.analyzer.ops._base import Unknown, is_unknown
 
-MAX_LOOP = 4096
+# Items a loop or comprehension may materialise (a 5,000-word vocabulary dict is common);
+# the work done per item is bounded by MAX_STEPS.
+MAX_LOOP = 100_000
 MAX_DEPTH = 48
+# Statements one analysis root (the module, or one function analysed on its own) may
+# execute: nested loops and recursive helpers stop here with an ML403, in bounded time.
+MAX_STEPS = 20_000
+GRACE_STEPS = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +41,32 @@ class Ref:
 
 
 @dataclass(eq=False)
+class Site:
+    """``VAR = EXPR`` whose value is a model object (docs/models.md, instances):
+    where it stands (``owner``: the enclosing function, None at module level) and
+    every unresolved note that can have shaped the value."""
+
+    owner: "Function | None"
+    var: str
+    value: Any
+    span: Span | None
+    notes: list[tuple[str, Span | None]] = field(default_factory=list)
+    returned: bool = False
+
+
+@dataclass(eq=False)
 class Scope:
     vars: dict[str, Any] = field(default_factory=dict)
     parent: "Scope | None" = None
+    # Set on the scopes whose statements are tracked (the module, analysis roots):
+    # which names an unresolved construct may have shaped, and the model sites bound.
+    track: bool = False
+    owner: "Function | None" = None
+    taint: dict[str, list[tuple[str, Span | None]]] = field(default_factory=dict)
+    pending: list[Site] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
+    return_notes: list[tuple[str, Span | None]] = field(default_factory=list)
+    globals: set[str] = field(default_factory=set)  # names declared `global` in this frame
 
     def lookup(self, name: str) -> tuple[bool, Any]:
         scope: Scope | None = self
@@ -112,6 +141,27 @@ class Builtin:
     fn: Callable[..., Any]
 
 
+class Assumed(str):
+    """A note's reason that is an assumption, not a gap: the value is the one the
+    script uses when run without arguments, so it leaves the totals exact."""
+
+
+def split_notes(notes: Iterable[tuple[str, Span | None]]) -> tuple[list[tuple[str, Span | None]],
+                                                                  list[tuple[str, Span | None]]]:
+    """(unresolved notes, assumptions), each deduplicated, in order."""
+    unresolved: list[tuple[str, Span | None]] = []
+    assumed: list[tuple[str, Span | None]] = []
+    for note in notes:
+        out = assumed if isinstance(note[0], Assumed) else unresolved
+        if note not in out:
+            out.append(note)
+    return unresolved, assumed
+
+
+class _ParserMethod(Builtin):
+    """A method of an :class:`ArgParser`: called with whatever values it gets."""
+
+
 @dataclass(eq=False)
 class SuperProxy:
     instance: Any
@@ -133,6 +183,22 @@ class _Continue(Exception):
 
 class EvalLimit(Exception):
     """Recursion or loop bounds exceeded: the construct stays unknown."""
+
+    noted = False
+
+
+@dataclass(eq=False)
+class ArgParser:
+    """``argparse.ArgumentParser()``: only the options' defaults are kept; a script
+    run without arguments uses them, and so does the analysis (said in an ML403)."""
+
+    options: dict[str, tuple[str, Any]] = field(default_factory=dict)  # dest -> (flag, default)
+
+
+@dataclass(eq=False)
+class ArgNamespace:
+    parser: ArgParser
+    values: dict[str, Any] = field(default_factory=dict)  # set by the script: `args.n_embed = 20000`
 
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
@@ -170,7 +236,18 @@ _CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
     cst.Is: operator.is_,
     cst.IsNot: operator.is_not,
 }
-_PLAIN = (int, float, str, bool, type(None), tuple, list, dict, range, slice, type(Ellipsis))
+# Methods that do not change the model they are called on: a statement calling them
+# (``SGD(model.parameters(), lr=args.lr)``) does not shape the model.
+_READING_METHODS = frozenset({
+    "parameters", "named_parameters", "children", "named_children", "modules", "named_modules",
+    "state_dict", "buffers", "train", "eval", "to", "cuda", "cpu", "forward", "summary", "count_params",
+    "compile", "fit", "predict", "evaluate", "save", "save_weights", "zero_grad", "step", "backward",
+    "item", "size", "numel", "dim", "view", "reshape", "get_config", "get_layer", "get_weights",
+    "format", "join", "startswith", "endswith", "lower", "upper", "split", "strip", "replace", "keys",
+    "values", "items", "get", "index", "count", "copy", "parse_args", "parse_known_args", "add_argument",
+})
+_PLACING_METHODS = frozenset({"to", "cuda", "cpu", "type", "half", "float", "double", "bfloat16"})
+_PLAIN = (int, float, str, bool, type(None), tuple, list, dict, range, slice, type(Ellipsis), frozenset)
 
 
 def _number(node: cst.Integer | cst.Float) -> int | float:
@@ -206,7 +283,7 @@ def _too_big(op_type: type | None, left: Any, right: Any) -> bool:
         return right > 256
     if op_type is cst.Multiply:
         for seq, n in ((left, right), (right, left)):
-            if isinstance(seq, (list, tuple, str)) and isinstance(n, int) and len(seq) * n > MAX_LOOP * 64:
+            if isinstance(seq, (list, tuple, str)) and isinstance(n, int) and len(seq) * n > 262_144:
                 return True
     return False
 
@@ -274,6 +351,15 @@ def metadata_for(ctx: Any, module: cst.Module) -> SourceMetadata:
     return cached[1]
 
 
+def _returned_name(stmt: cst.CSTNode) -> str | None:
+    """``NAME`` when the statement is ``return NAME``."""
+    if isinstance(stmt, cst.SimpleStatementLine):
+        for small in stmt.body:
+            if isinstance(small, cst.Return) and isinstance(small.value, cst.Name):
+                return small.value.value
+    return None
+
+
 class Evaluator:
     """Folds a module. Frontends subclass it and override the ``hook_*`` methods."""
 
@@ -287,6 +373,12 @@ class Evaluator:
         self.module_scope.vars["__name__"] = "__main__"
         self.depth = 0
         self.unresolved: list[tuple[str, Span | None]] = []
+        self.steps = 0
+        self.root: Function | None = None
+        self.stopped: list[tuple[str, Span | None]] = []  # functions whose evaluation hit a bound
+        self.tracked: set[int] = set()  # id() of the FunctionDefs whose instance sites are recorded
+        self.frame_sites: list[tuple[Function, Scope]] = []
+        self._names: dict[int, tuple[cst.CSTNode, frozenset[str], frozenset[str]]] = {}
 
     # -- utilities --------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span | None:
@@ -326,14 +418,158 @@ class Evaluator:
 
     # -- statements -------------------------------------------------------------
     def run_module(self) -> Scope:
-        self.exec_block(self.module.body, self.module_scope)
+        self.module_scope.track = True
+        self.exec_tracked(self.module.body, self.module_scope)
         return self.module_scope
 
     def exec_block(self, body: Sequence[cst.CSTNode], scope: Scope) -> None:
         for stmt in body:
             self.exec_stmt(stmt, scope)
 
+    # -- tracked frames: which unresolved notes may have shaped which model ---------------
+    def exec_tracked(self, body: Sequence[cst.CSTNode], scope: Scope) -> None:
+        """Run a frame's statements one by one, recording for each name the notes of
+        the statements that wrote it (or read a name already shaped by a note), so a
+        model bound later carries every unresolved construct its value depends on.
+        A bound exceeded inside one statement stops that statement only."""
+        try:
+            self._track(body, scope)
+        finally:
+            self.close_frame(scope)
+
+    def _track(self, body: Sequence[cst.CSTNode], scope: Scope) -> None:
+        for stmt in body:
+            if isinstance(stmt, cst.If):
+                # A static condition (`if __name__ == "__main__":`): its branch is tracked
+                # statement by statement, not as one block.
+                cond = self.truth(self.fold(stmt.test, scope))
+                if cond is not None:
+                    if cond:
+                        self._track(stmt.body.body, scope)
+                    elif isinstance(stmt.orelse, cst.If):
+                        self._track([stmt.orelse], scope)
+                    elif isinstance(stmt.orelse, cst.Else):
+                        self._track(stmt.orelse.body.body, scope)
+                    continue
+            before = len(self.unresolved)
+            returning: _Return | None = None
+            try:
+                self.exec_stmt(stmt, scope)
+            except _Return as ret:
+                returning = ret
+            except EvalLimit as exc:
+                if not exc.noted:
+                    exc.noted = True
+                    self.note_unresolved(f"evaluation stopped: {exc}", stmt)
+                # The rest of the frame still runs (the model it binds is reported, inexact):
+                # a small grace per statement, bounded by the size of the source.
+                self.steps = min(self.steps, MAX_STEPS - GRACE_STEPS)
+            new = self.unresolved[before:] if len(self.unresolved) >= before else []
+            if new or scope.taint:
+                reads, writes = self.names_in(stmt)
+                notes = list(new)
+                for name in reads:
+                    for note in scope.taint.get(name, ()):
+                        if note not in notes:
+                            notes.append(note)
+                if notes:
+                    for name in writes:
+                        if isinstance(scope.lookup(name)[1], Ref):
+                            continue  # `torch.manual_seed(...)` does not change the module torch
+                        known = scope.taint.setdefault(name, [])
+                        known.extend(n for n in notes if n not in known)
+                    for site in scope.pending:
+                        site.notes.extend(n for n in notes if n not in site.notes)
+            scope.sites.extend(scope.pending)
+            scope.pending.clear()
+            if returning is not None:
+                value = returning.value
+                var = _returned_name(stmt)
+                for site in scope.sites:
+                    # The variable a builder returns is its result (docs/models.md), also
+                    # where it was first bound to another model (`model = VGG16(...)`,
+                    # then `model = Model(model.inputs, out)`; `return model`).
+                    if (site.value is value and value is not None) or (var is not None and site.var == var):
+                        site.returned = True
+                scope.return_notes = notes if (new or scope.taint) else []
+                raise returning
+
+    def close_frame(self, scope: Scope) -> None:
+        """A model bound in this frame and changed later (``model.add`` in a loop that
+        was not followed) also carries the notes of those later statements."""
+        for site in scope.sites:
+            for note in scope.taint.get(site.var, ()):
+                if note not in site.notes:
+                    site.notes.append(note)
+
+    def names_in(self, stmt: cst.CSTNode) -> tuple[frozenset[str], frozenset[str]]:
+        """(names read, names written or mutated) anywhere in a statement; a method
+        call ``x.add(...)`` and ``x.attr = ...`` / ``x[k] = ...`` count as writing x."""
+        cached = self._names.get(id(stmt))
+        if cached is not None and cached[0] is stmt:
+            return cached[1], cached[2]
+        reads: set[str] = set()
+        writes: set[str] = set()
+
+        def target(node: cst.CSTNode) -> None:
+            while isinstance(node, (cst.Attribute, cst.Subscript)):
+                node = node.value
+            if isinstance(node, cst.Name):
+                writes.add(node.value)
+            elif isinstance(node, (cst.Tuple, cst.List)):
+                for el in node.elements:
+                    target(el.value)
+            elif isinstance(node, cst.StarredElement):
+                target(node.value)
+
+        stack: list[cst.CSTNode] = [stmt]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Name):
+                reads.add(node.value)
+            elif isinstance(node, cst.Assign):
+                for t in node.targets:
+                    target(t.target)
+            elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+                target(node.target)
+            elif isinstance(node, (cst.For, cst.CompFor)):
+                target(node.target)
+            elif isinstance(node, cst.AsName):
+                target(node.name)
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                if node.func.attr.value in _PLACING_METHODS:
+                    # `Net().to(device)`: where a model lives does not shape it.
+                    stack.append(node.func)
+                    continue
+                if node.func.attr.value not in _READING_METHODS:
+                    target(node.func.value)
+            elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not stmt:
+                continue
+            stack.extend(node.children)
+        result = (frozenset(reads), frozenset(writes))
+        self._names[id(stmt)] = (stmt, *result)
+        return result
+
+    def is_model(self, value: Any) -> bool:
+        """A model object of the frontend (an instance site records it)."""
+        return False
+
+    def is_model_class(self, cls: UserClass) -> bool:
+        """A model (or layer) class of the frontend: its methods' locals are its parts."""
+        return False
+
+    def hook_root_start(self, fn: Function) -> None:
+        """Called before a function is analysed on its own (Keras resets its auto-names)."""
+        return None
+
+    def record_site(self, name: str, value: Any, scope: Scope, node: cst.CSTNode) -> None:
+        if scope.track and self.is_model(value):
+            scope.pending.append(Site(scope.owner, name, value, self.span(node)))
+
     def exec_stmt(self, stmt: cst.CSTNode, scope: Scope) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise EvalLimit(f"more than {MAX_STEPS:,} statements evaluated (a loop or recursion too long to follow)")
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 self.exec_small(small, scope)
@@ -355,7 +591,7 @@ class Evaluator:
             if stmt.finalbody is not None:
                 self.exec_block(stmt.finalbody.body.body, scope)
         elif isinstance(stmt, cst.While):
-            self.note_unresolved("while loops are not followed", stmt)
+            self.note_unresolved(f"`while {self.code(stmt.test)[:40]}` loop is not followed", stmt)
         # Other compound statements (match, async) are skipped.
 
     def exec_small(self, small: cst.CSTNode, scope: Scope) -> None:
@@ -363,9 +599,14 @@ class Evaluator:
             value = self.fold(small.value, scope)
             for target in small.targets:
                 self.assign(target.target, value, scope)
+                if isinstance(target.target, cst.Name):
+                    self.record_site(target.target.value, value, scope, small.value)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
-                self.assign(small.target, self.fold(small.value, scope), scope)
+                value = self.fold(small.value, scope)
+                self.assign(small.target, value, scope)
+                if isinstance(small.target, cst.Name):
+                    self.record_site(small.target.value, value, scope, small.value)
         elif isinstance(small, cst.AugAssign):
             current = self.fold(small.target, scope)
             value = self.fold(small.value, scope)
@@ -382,7 +623,13 @@ class Evaluator:
             raise _Continue()
         elif isinstance(small, cst.Import | cst.ImportFrom):
             self.bind_import(small, scope)
-        elif isinstance(small, cst.Global | cst.Nonlocal):
+        elif isinstance(small, cst.Global):
+            scope.globals.update(n.name.value for n in small.names)
+        elif isinstance(small, cst.Raise):
+            # The code raises here: what follows in this frame does not run.
+            reason = f"`{self.code(small)[:60]}` is reached"
+            raise _Return(self.note_unresolved(reason, small))
+        elif isinstance(small, cst.Nonlocal):
             pass
 
     def exec_class(self, node: cst.ClassDef, scope: Scope) -> None:
@@ -448,6 +695,9 @@ class Evaluator:
     # -- assignment -------------------------------------------------------------
     def assign(self, target: cst.BaseExpression, value: Any, scope: Scope) -> None:
         if isinstance(target, cst.Name):
+            if target.value in scope.globals:
+                self.module_scope.vars[target.value] = value
+                return
             scope.vars[target.value] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e for e in target.elements]
@@ -489,6 +739,9 @@ class Evaluator:
         return self.hook_unpack(value, n)
 
     def set_attr(self, obj: Any, name: str, value: Any, node: cst.CSTNode) -> None:
+        if isinstance(obj, ArgNamespace):
+            obj.values[name] = value
+            return
         if isinstance(obj, Instance):
             self.hook_setattr(obj, name, value, node)
 
@@ -527,7 +780,11 @@ class Evaluator:
         if isinstance(node, cst.List):
             return list(self.eval_elements(node.elements, scope))
         if isinstance(node, cst.Set):
-            return Unknown("set literal")
+            items = self.eval_elements(node.elements, scope)
+            try:
+                return frozenset(items) if all(_plain(v) for v in items) else Unknown("set of non-constant values")
+            except TypeError:
+                return Unknown("unhashable set element")
         if isinstance(node, cst.Dict):
             out: dict[Any, Any] = {}
             for el in node.elements:
@@ -684,6 +941,9 @@ class Evaluator:
         if items is None:
             return False
         for item in items[:MAX_LOOP]:
+            self.steps += 1
+            if self.steps > MAX_STEPS:
+                raise EvalLimit(f"more than {MAX_STEPS:,} statements evaluated (a loop or recursion too long to follow)")
             self.assign(for_in.target, item, scope)
             ok = True
             for cond in for_in.ifs:
@@ -719,10 +979,71 @@ class Evaluator:
                 return Unknown(f"arithmetic failed: {type(exc).__name__}")
         return self.hook_binop(op_type, left, right, node)
 
+    # -- argparse -----------------------------------------------------------------
+    def parser_attr(self, parser: ArgParser, name: str) -> Any:
+        if name == "add_argument":
+            return _ParserMethod(name, lambda *a, **k: self.add_argument(parser, a, k))
+        if name in ("add_argument_group", "add_mutually_exclusive_group", "add_subparsers"):
+            return _ParserMethod(name, lambda *a, **k: parser)
+        if name == "set_defaults":
+            def set_defaults(**k: Any) -> None:
+                for dest, value in k.items():
+                    flag = parser.options.get(dest, (f"--{dest}", None))[0]
+                    parser.options[dest] = (flag, value)
+            return _ParserMethod(name, set_defaults)
+        if name in ("parse_args", "parse_known_args"):
+            ns = ArgNamespace(parser)
+            return _ParserMethod(name, lambda *a, **k: (ns, []) if name == "parse_known_args" else ns)
+        return _ParserMethod(name, lambda *a, **k: None)
+
+    def add_argument(self, parser: ArgParser, flags: tuple[Any, ...], kw: dict[str, Any]) -> None:
+        names = [f for f in flags if isinstance(f, str)]
+        if not names:
+            return None
+        longs = [f for f in names if f.startswith("--")]
+        dest = kw.get("dest")
+        if not isinstance(dest, str):
+            dest = (longs[0] if longs else names[0]).lstrip("-").replace("-", "_")
+        flag = longs[0] if longs else names[0]
+        action = kw.get("action")
+        if not names[0].startswith("-") or kw.get("required") is True:
+            value: Any = Unknown(f"argparse option `{flag}` has no default (the script needs it on the command line)")
+        elif "default" in kw:
+            value = kw["default"]
+            kind = kw.get("type")
+            if isinstance(value, str) and isinstance(kind, Builtin) and kind.name in ("int", "float"):
+                try:
+                    value = kind.fn(value)
+                except ValueError:
+                    value = Unknown(f"default of `{flag}` is not a {kind.name}")
+        elif action == "store_true":
+            value = False
+        elif action == "store_false":
+            value = True
+        else:
+            value = None
+        parser.options[dest] = (flag, value)
+        return None
+
+    def namespace_attr(self, ns: ArgNamespace, name: str, node: cst.CSTNode) -> Any:
+        if name in ns.values:
+            return ns.values[name]
+        if name not in ns.parser.options:
+            return Unknown(f"`args.{name}` is not an option of the file's ArgumentParser")
+        flag, value = ns.parser.options[name]
+        if not is_unknown(value):
+            text = f"assumed argparse default {flag}={value!r} (the value the script uses when run without arguments)"
+            self.unresolved.append((Assumed(text), self.span(node)))
+        return value
+
     # -- attributes -------------------------------------------------------------
     def get_attr(self, obj: Any, name: str, node: cst.CSTNode) -> Any:
         if is_unknown(obj):
             return obj
+        if isinstance(obj, ArgParser):
+            return self.parser_attr(obj, name)
+        if isinstance(obj, ArgNamespace):
+            return self.namespace_attr(obj, name, node)
         if isinstance(obj, Ref):
             return obj.attr(name)
         if isinstance(obj, Instance):
@@ -806,9 +1127,25 @@ class Evaluator:
         if name == "setattr" and len(args) == 3 and isinstance(args[1], str):
             self.set_attr(args[0], args[1], args[2], node)
             return None
-        if name == "isinstance":
-            return Unknown("isinstance is not folded")
+        if name == "isinstance" and len(args) == 2:
+            return self.fold_isinstance(args[0], args[1])
         return Unknown(f"{name}() is not folded")
+
+    def fold_isinstance(self, value: Any, kind: Any) -> Any:
+        """``isinstance(v, int)`` on a folded value (the VGG ``cfg`` loop mixing ints
+        and ``'M'``); other classes are the frontend's (``hook_isinstance``)."""
+        kinds = list(kind) if isinstance(kind, tuple) else [kind]
+        if is_unknown(value):
+            return Unknown("isinstance of an unknown value")
+        types: list[type] = []
+        for k in kinds:
+            if isinstance(k, Builtin) and isinstance(k.fn, type):
+                types.append(k.fn)
+            else:
+                return self.hook_isinstance(value, kind)
+        if _plain(value) or isinstance(value, (set, frozenset)):
+            return isinstance(value, tuple(types))
+        return False if not any(t in (object,) for t in types) else True
 
     def make_super(self, scope: Scope) -> Any:
         found, self_obj = scope.lookup("self")
@@ -820,6 +1157,10 @@ class Evaluator:
     def call(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
         if is_unknown(func):
             return func
+        if isinstance(func, Ref) and func.qualname == "argparse.ArgumentParser":
+            return ArgParser()
+        if isinstance(func, _ParserMethod):
+            return func.fn(*args, **kwargs)
         if isinstance(func, Builtin):
             if any(isinstance(a, range) and len(a) > MAX_LOOP for a in args):
                 return Unknown(f"{func.name}() over more than {MAX_LOOP:,} items")
@@ -880,18 +1221,64 @@ class Evaluator:
         if cls is not None:
             scope.vars["__class__"] = cls
         self.bind_params(fn, self_obj, args, dict(kwargs), scope)
+        if self.tracks(fn):
+            scope.track, scope.owner = True, fn
+            self.tracked.add(id(fn.node))
         self.depth += 1
         try:
             body = fn.node.body
             stmts = body.body if isinstance(body, cst.IndentedBlock) else [body]
-            self.exec_block(stmts, scope)
+            if scope.track:
+                self.exec_tracked(stmts, scope)
+            else:
+                self.exec_block(stmts, scope)
         except _Return as ret:
             return ret.value
         except (_Break, _Continue):
             return None
         finally:
             self.depth -= 1
+            if scope.track:
+                self.frame_sites.append((fn, scope))
         return None
+
+    def tracks(self, fn: Function) -> bool:
+        """Whose local model bindings are instance sites: the function analysed as a
+        root, and a top-level function without parameters (``main()``) the first time
+        it runs — its locals do not depend on who calls it."""
+        if fn is self.root:
+            return True
+        params = fn.node.params
+        return (id(fn.node) not in self.tracked and "." not in fn.qualname and not params.params
+                and not params.posonly_params and not params.kwonly_params
+                and params.star_arg is None and params.star_kwarg is None)
+
+    def run_root(self, fn: Function, self_obj: Any = None, cls: UserClass | None = None,
+                 unknown_params: bool = False) -> tuple[Any, Scope | None]:
+        """Analyse one function on its own, as docs/models.md says for builders never
+        called (with their defaults) and for instance sites inside functions (with
+        their parameters unknown, as the oracle evaluates them). Bounded: its own
+        statement budget; a limit stops it with a note, never the analysis."""
+        self.root, self.steps, self.depth = fn, 0, 0
+        self.hook_root_start(fn)
+        kwargs: dict[str, Any] = {}
+        if unknown_params:
+            params = fn.node.params
+            for p in [*params.posonly_params, *params.params, *params.kwonly_params]:
+                kwargs[p.name.value] = Unknown(f"parameter `{p.name.value}` of {fn.name}() is not known here")
+            if self_obj is not None:
+                kwargs.pop(next(iter(kwargs)), None)
+        before = len(self.frame_sites)
+        result: Any = None
+        try:
+            result = self.inline(fn, self_obj, [], kwargs, fn.node, cls=cls)
+        except EvalLimit as exc:
+            if not exc.noted:
+                self.note_unresolved(f"evaluation stopped: {exc}", fn.node)
+        finally:
+            self.root = None
+        scope = next((s for f, s in self.frame_sites[before:] if f is fn), None)
+        return result, scope
 
     def owner_class(self, fn: Function, obj: Any) -> UserClass | None:
         if isinstance(obj, Instance):
@@ -903,6 +1290,9 @@ class Evaluator:
     # -- hooks for frontends -------------------------------------------------------
     def hook_class_defined(self, cls: UserClass, scope: Scope) -> None:
         return None
+
+    def hook_isinstance(self, value: Any, kind: Any) -> Any:
+        return Unknown("isinstance with a class that is not a builtin type")
 
     def hook_call_ref(self, ref: Ref, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
         return Unknown(f"call to `{ref.qualname}` is not modelled")

@@ -35,6 +35,9 @@ class TLeaf:
     frozen: Any = None
     raw: dict[str, Any] = field(default_factory=dict)  # the constructor's arguments by torch's names
     frozen_parts: set[str] = field(default_factory=set)  # "weight" / "bias" frozen alone
+    # "weight": tied to another module's weight (``self.decoder.weight = self.embed.weight``);
+    # torch counts a shared Parameter once, with the module that made it.
+    tied_parts: set[str] = field(default_factory=set)
 
     def node_attrs(self) -> dict[str, Any]:
         attrs = dict(self.attrs)
@@ -68,6 +71,10 @@ class TModule(Instance):
     base: str = "Module"  # the torch.nn base: Module, Sequential, ModuleList, ModuleDict
     span: Span | None = None
     uid: str = ""
+    # A subclass of a torch.nn layer (``class T(nn.Transformer)``, ``nn.LSTM``): the
+    # layer its ``super().__init__(...)`` built, whose parameters are the object's own.
+    leaf_base: str | None = None
+    base_leaf: "TLeaf | None" = None
 
 
 @dataclass(eq=False)
@@ -118,6 +125,8 @@ def children(module: Any) -> Iterator[tuple[str, Any]]:
     if isinstance(module, TContainer):
         yield from ((k, v) for k, v in module.children.items() if is_module(v))
     elif isinstance(module, TModule):
+        if module.base_leaf is not None:
+            yield (module.leaf_base or "base", module.base_leaf)
         yield from ((k, v) for k, v in module.modules.items() if is_module(v))
 
 

@@ -101,6 +101,13 @@ _KERAS: dict[str, tuple[tuple[str, Any], ...]] = {
     'Rescaling': (('scale', REQUIRED), ('offset', 0.0),),
     'CenterCrop': (('height', REQUIRED), ('width', REQUIRED), ('data_format', None),),
     'InputLayer': (('shape', None), ('batch_size', None), ('dtype', _SKIP), ('sparse', _SKIP), ('ragged', _SKIP), ('batch_shape', None),),
+    'Normalization': (('axis', -1), ('mean', None), ('variance', None), ('invert', False),),
+    'RandomFlip': (('mode', 'horizontal_and_vertical'), ('seed', _SKIP), ('data_format', None),),
+    'RandomRotation': (('factor', REQUIRED), ('fill_mode', 'reflect'), ('interpolation', 'bilinear'), ('seed', _SKIP), ('fill_value', 0.0), ('data_format', None),),
+    'RandomZoom': (('height_factor', REQUIRED), ('width_factor', None), ('fill_mode', 'reflect'), ('interpolation', 'bilinear'), ('seed', _SKIP), ('fill_value', 0.0), ('data_format', None),),
+    'RandomTranslation': (('height_factor', REQUIRED), ('width_factor', REQUIRED), ('fill_mode', 'reflect'), ('interpolation', 'bilinear'), ('seed', _SKIP), ('fill_value', 0.0), ('data_format', None),),
+    'RandomContrast': (('factor', REQUIRED), ('value_range', (0, 255)), ('seed', _SKIP),),
+    'RandomBrightness': (('factor', REQUIRED), ('value_range', (0, 255)), ('seed', _SKIP),),
 }
 
 def _binding(name: str, kind: str, rename: Mapping[str, str] | None = None, **fixed: Any) -> Binding:
@@ -179,6 +186,11 @@ _TABLE: dict[str, Binding] = {
     **{f"Cropping{n}D": _binding(f"Cropping{n}D", "pad", {"cropping": "padding"}, rank=n,
                                   pad_order="axis_pairs", sign=-1, **_CL) for n in (1, 2, 3)},
     "Resizing": _binding("Resizing", "resizing", **_CL),
+    # preprocessing held by the model: statistics as non-trainable weights; random
+    # augmentations keep the shape (and are identities at inference)
+    "Normalization": _binding("Normalization", "keras_normalization"),
+    **{name: _binding(name, "identity") for name in (
+        "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness")},
     "CenterCrop": _binding("CenterCrop", "resizing", **_CL),
 }
 

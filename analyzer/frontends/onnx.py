@@ -11,7 +11,9 @@ running statistics as non-trainable) and integer constants as non-trainable.
 Findings this frontend prepares for the generic rules: conflicts inference reports
 become ``Issue``s on the node (ML102 / ML105 / ML106), nodes whose outputs nobody
 reads and initializers nobody consumes are layers with ``applied=False`` (ML301).
-A file that cannot be analysed is one ML902 finding, never a traceback.
+A file that cannot be analysed raises :class:`ModelFileError` (or anything a hostile
+protobuf provokes); the engine turns it into one ML902 finding, never a traceback.
+This module returns a graph and never imports the engine: the engine runs the rules.
 
 ``onnx`` is imported lazily: the CLI must start fast on Python-only runs.
 """
@@ -24,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from modelint.analyzer.diagnostics import Span
-from modelint.analyzer.engine import FileContext, FileResult, Options, _finish, run_rules
 from modelint.analyzer.frontends._onnx_bindings import (
     MERGE_KINDS,
     RESHAPE_KINDS,
@@ -55,26 +56,6 @@ from modelint.analyzer.shapes import format_shape, is_known
 FRAMEWORK = "onnx"
 FILE_SPAN = Span(1, 1, 1, 1)
 _BRANCH_NAMES = {"then_branch": "then", "else_branch": "else"}
-
-
-def analyze(path: Path, options: Options, display: str) -> FileResult:
-    """Analyse one ``.onnx`` file: build its graph, run the rules, apply selection."""
-    ctx = FileContext(path, display, "", options)
-    try:
-        model = build_model(path)
-    except ModelFileError as exc:
-        return _invalid(ctx, str(exc))
-    except Exception as exc:  # noqa: BLE001 — a hostile protobuf must not crash the run
-        return _invalid(ctx, f"cannot analyse the model: {type(exc).__name__}: {exc}")
-    ctx.models = [model]
-    return FileResult(display, [model], _finish(ctx, run_rules(ctx)), "")
-
-
-def _invalid(ctx: FileContext, message: str) -> FileResult:
-    from modelint.rules.invalid_model_file import InvalidModelFile
-
-    diag = InvalidModelFile().at(ctx, FILE_SPAN, message)
-    return FileResult(ctx.display_path, [], _finish(ctx, [diag]), "")
 
 
 def build_model(path: Path) -> ModelGraph:

@@ -27,7 +27,9 @@ from modelint.analyzer.frontends._evaluate import (
     SuperProxy,
     UserClass,
     metadata_for,
+    split_notes,
 )
+from modelint.analyzer.frontends._discovery import discover_roots
 from modelint.analyzer.frontends._tape import Tape
 from modelint.analyzer.frontends._torch_objects import (
     ParamView,
@@ -56,6 +58,8 @@ _FACTORIES = {"randn", "rand", "zeros", "ones", "empty", "full", "randint", "ten
               "randn_like", "rand_like", "zeros_like", "ones_like", "empty_like", "full_like", "as_tensor"}
 _SAME_TENSOR_METHODS = {"float", "double", "half", "long", "int", "bool", "to", "cuda", "cpu", "detach",
                         "clone", "requires_grad_", "type_as", "type", "share_memory_", "pin_memory"}
+MAX_CHILDREN = 4096
+_NP_FACTORIES = {"zeros", "ones", "empty", "rand", "randn", "normal", "uniform", "full"}
 _MODULE_SELF_METHODS = {"train", "eval", "to", "cuda", "cpu", "float", "double", "half", "apply",
                         "zero_grad", "share_memory", "type"}
 # Files may define Keras and PyTorch models side by side: the Keras frontend owns these.
@@ -146,6 +150,7 @@ class TorchEvaluator(Evaluator):
         self.examples: dict[int, list[TTensor]] = {}  # id(module) → example inputs at module level
         self.notes: list[tuple[str, Span | None]] = []
         self.losses: dict[int, list[Any]] = {}  # id(module) → LossUse records
+        self.too_large: set[int] = set()  # containers already said to be too large
 
     def next_uid(self, prefix: str) -> str:
         self.uid += 1
@@ -157,7 +162,37 @@ class TorchEvaluator(Evaluator):
             name = nn_class(base.qualname)
             if name in _MODULE_BASES:
                 return _MODULE_BASES[name]
+        return "Module" if self.leaf_base(cls) is not None else None
+
+    def leaf_base(self, cls: UserClass) -> str | None:
+        """``class T(nn.Transformer)``: the torch.nn layer a user class extends."""
+        for base in cls.external_bases():
+            name = nn_class(base.qualname)
+            if name is not None and name not in _MODULE_BASES and name in TORCH_MODULES:
+                return name
         return None
+
+    def is_model_class(self, cls: UserClass) -> bool:
+        return self.module_base(cls) is not None
+
+    def is_model(self, value: Any) -> bool:
+        """Modules are models; a loss module is not (docs/models.md)."""
+        return is_module(value) and not (isinstance(value, TLeaf) and value.attrs.get("loss"))
+
+    def hook_isinstance(self, value: Any, kind: Any) -> Any:
+        kinds = list(kind) if isinstance(kind, tuple) else [kind]
+        names = [nn_class(k.qualname) if isinstance(k, Ref) else (k.name if isinstance(k, UserClass) else None)
+                 for k in kinds]
+        if None in names or not (is_module(value) or isinstance(value, (int, float, str, list, tuple, dict))):
+            return super().hook_isinstance(value, kind)
+        if isinstance(value, TLeaf):
+            return value.class_name in names or "Module" in names
+        if isinstance(value, TContainer):
+            return value.class_name in names or "Module" in names
+        if isinstance(value, TModule):
+            mro = {c.name for c in value.cls.mro()} | {value.base, "Module"}
+            return any(n in mro for n in names)
+        return False
 
     # -- calls of imported symbols -------------------------------------------------------------
     def hook_call_ref(self, ref: Ref, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
@@ -169,6 +204,19 @@ class TorchEvaluator(Evaluator):
                 return Unknown(f"{q}() failed")
         if q == "collections.OrderedDict":
             return self.ordered_dict(args, kwargs)
+        if q == "torch.Size" and len(args) == 1 and _dims(args[0]) is not None:
+            return tuple(args[0])  # torch.Size is a tuple of ints
+        if q.endswith((".Embedding.from_pretrained", ".EmbeddingBag.from_pretrained")) and q.startswith("torch.nn."):
+            return self.from_pretrained(q.split(".")[-2], args, kwargs, node)
+        if q.split(".", 1)[0] in ("numpy", "np") and q.rsplit(".", 1)[-1] in _NP_FACTORIES:
+            return self.numpy_array(q.rsplit(".", 1)[-1], args, kwargs)
+        if q in ("torch.from_numpy", "torch.FloatTensor", "torch.Tensor", "torch.LongTensor", "torch.DoubleTensor") \
+                and args:
+            if isinstance(args[0], TTensor):
+                return TTensor(None, args[0].shape)
+            if q != "torch.from_numpy" and _dims(tuple(args)) is not None and all(isinstance(a, int) for a in args):
+                # The legacy constructor `torch.Tensor(in_dim, out_dim)`: an uninitialised tensor of that size.
+                return TTensor(None, tuple(args), "int64" if q == "torch.LongTensor" else "float32")
         cls = nn_class(q)
         if cls is not None:
             return self.make_module(cls, args, kwargs, node)
@@ -192,6 +240,41 @@ class TorchEvaluator(Evaluator):
                          self.next_uid(short))
         return self.unknown_function(q, short, args, kwargs, node)
 
+    def from_pretrained(self, cls: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        """``nn.Embedding.from_pretrained(w, freeze=True)``: an embedding of ``w``'s shape,
+        frozen unless ``freeze=False``; unknown (with the reason) where the file does not
+        make the shape known — never dropped."""
+        weight = args[0] if args else kwargs.get("embeddings")
+        freeze = args[1] if len(args) > 1 else kwargs.get("freeze", True)
+        rest = {k: v for k, v in kwargs.items() if k in ("padding_idx", "max_norm", "norm_type",
+                                                         "scale_grad_by_freq", "mode", "include_last_offset")}
+        shape = weight.shape if isinstance(weight, TTensor) else None
+        if shape is not None and len(shape) == 2 and all(isinstance(d, int) for d in shape):
+            leaf = self.make_module(cls, list(shape), rest, node)
+        else:
+            reason = (f"the shape of the pretrained weights `{self.code(node.args[0].value)[:40]}` "
+                      "is not known statically" if node.args else "pretrained weights of unknown shape")
+            self.note_unresolved(f"nn.{cls}.from_pretrained: {reason}", node)
+            leaf = TLeaf(cls, "unknown", {"class_name": cls, "reason": f"nn.{cls}.from_pretrained: {reason}"},
+                         self.span(node), self.next_uid(cls))
+        if isinstance(leaf, TLeaf):
+            leaf.frozen = True if freeze is True else (None if freeze is False else
+                                                       Unknown("`freeze=` of from_pretrained is not static"))
+        return leaf
+
+    def numpy_array(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """``np.zeros((V, D))``, ``np.random.randn(V, D)``: only the shape matters
+        (pretrained embedding matrices)."""
+        if name in ("rand", "randn"):
+            size: Any = tuple(args)
+        else:
+            size = kwargs.get("size", kwargs.get("shape", args[0] if args else None))
+            if name in ("normal", "uniform"):
+                size = kwargs.get("size", args[2] if len(args) > 2 else None)
+        if isinstance(size, int) and not isinstance(size, bool):
+            size = (size,)
+        return TTensor(None, _dims(size))
+
     def ordered_dict(self, args: list[Any], kwargs: dict[str, Any]) -> Any:
         out: dict[Any, Any] = {}
         if args:
@@ -205,8 +288,37 @@ class TorchEvaluator(Evaluator):
         out.update(kwargs)
         return out
 
+    def too_many(self, cls: str, count: int, node: cst.CSTNode | None, owner: Any = None) -> bool:
+        """A container of more than MAX_CHILDREN modules is not a model anyone writes by
+        hand: it is left out (with an ML403) rather than followed at any cost."""
+        if count <= MAX_CHILDREN:
+            return False
+        if owner is None or id(owner) not in self.too_large:  # said once per container
+            self.too_large.add(id(owner))
+            self.note_unresolved(f"nn.{cls} with more than {MAX_CHILDREN:,} entries is not followed", node)
+        return True
+
+    def unknown_entries(self, cls: str, values: Any, node: cst.CSTNode | None) -> None:
+        """A container entry that is not known (``nn.Sequential(*blocks)`` where
+        ``blocks`` did not fold) would be dropped: say so, the totals are a lower bound."""
+        for value in values:
+            if is_unknown(value):
+                self.note_unresolved(f"an entry of nn.{cls} is not known statically ({value.reason})", node)
+                return
+
     def make_module(self, cls: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
         span = self.span(node)
+        if cls in ("Sequential", "ModuleList", "ModuleDict"):
+            source = args[0] if cls != "Sequential" and args else kwargs.get("modules")
+            entries = list(args) if cls == "Sequential" else [source]
+            if isinstance(source, dict):
+                entries = list(source.values())
+            elif isinstance(source, (list, tuple)):
+                entries = list(source)
+            self.unknown_entries(cls, entries, node)
+            if self.too_many(cls, len(entries), node):
+                return TLeaf(cls, "unknown", {"class_name": cls, "reason": f"nn.{cls} is too large to follow"},
+                             span, self.next_uid(cls))
         if cls == "Sequential":
             if len(args) == 1 and isinstance(args[0], dict):
                 kids = {str(k): v for k, v in args[0].items()}
@@ -263,7 +375,8 @@ class TorchEvaluator(Evaluator):
             src = args[0] if args else kwargs.get("input")
             shape = src.shape if isinstance(src, TTensor) else None
         elif name in ("tensor", "as_tensor"):
-            shape = _nested_shape(args[0] if args else kwargs.get("data"))
+            data = args[0] if args else kwargs.get("data")
+            shape = data.shape if isinstance(data, TTensor) else _nested_shape(data)
         elif name == "arange":
             ints = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
             shape = (len(range(*ints)),) if ints and len(ints) == len(args) else None
@@ -414,12 +527,47 @@ class TorchEvaluator(Evaluator):
         if base is None:
             return super().hook_instantiate(cls, args, kwargs, node)
         obj = TModule(cls, base=base, span=self.span(node), uid=self.next_uid(cls.name))
+        obj.leaf_base = self.leaf_base(cls)
         found, init = cls.lookup("__init__")
         if found and isinstance(init, Function):
             self.inline(init, obj, args, kwargs, node, cls=self.owner_class(init, obj))
+        elif obj.leaf_base is not None:
+            self.init_leaf_base(obj, args, kwargs, node)
         elif base != "Module" and args:
             self.container_init(obj, args)
         return obj
+
+    def init_leaf_base(self, obj: TModule, args: list[Any], kwargs: dict[str, Any], node: cst.CSTNode) -> None:
+        if obj.leaf_base == "Transformer":
+            self.init_transformer_base(obj, args, kwargs, node)
+            return
+        leaf = self.make_module(obj.leaf_base or "", list(args), dict(kwargs),
+                                node if isinstance(node, cst.Call) else obj.cls.node)
+        if isinstance(leaf, TLeaf):
+            leaf.span = leaf.span or obj.span
+            leaf.attrs["framework_base"] = True
+            obj.base_leaf = leaf
+
+    def init_transformer_base(self, obj: TModule, args: list[Any], kwargs: dict[str, Any],
+                              node: cst.CSTNode) -> None:
+        """``class T(nn.Transformer)``: torch registers ``encoder`` and ``decoder`` as the
+        object's own children, which the subclass may replace (``self.decoder =
+        nn.Linear(...)`` in PyTorch's word_language_model). Built as torch builds them."""
+        call = node if isinstance(node, cst.Call) else obj.cls.node
+        raw = {p: d for p, d in _TORCH["Transformer"]}
+        raw.update(zip([p for p, _ in _TORCH["Transformer"]], args))
+        raw.update(kwargs)
+        if raw.get("custom_encoder") is not None or raw.get("custom_decoder") is not None:
+            self.note_unresolved("nn.Transformer with a custom encoder/decoder is not modelled", call)
+        layer_kw = {k: raw[k] for k in ("dim_feedforward", "dropout", "activation", "layer_norm_eps",
+                                        "batch_first", "norm_first", "bias")}
+        for part, count in (("encoder", raw["num_encoder_layers"]), ("decoder", raw["num_decoder_layers"])):
+            kind = part.capitalize()
+            layer = self.make_module(f"Transformer{kind}Layer", [raw["d_model"], raw["nhead"]], dict(layer_kw), call)
+            norm = self.make_module("LayerNorm", [raw["d_model"]], {"eps": raw["layer_norm_eps"], "bias": raw["bias"]},
+                                    call)
+            stack = self.make_module(f"Transformer{kind}", [layer, count], {"norm": norm}, call)
+            self.register(obj, part, stack, call)
 
     def container_init(self, obj: TModule, args: list[Any]) -> None:
         if obj.base == "Sequential" and len(args) == 1 and isinstance(args[0], dict):
@@ -441,8 +589,10 @@ class TorchEvaluator(Evaluator):
         elif isinstance(value, TParam):
             obj.params[name] = value
         else:
-            mods = plain_modules(value)
-            if mods:
+            # A plain container is kept even while empty: ``self.heads = []`` filled by
+            # ``.append(nn.Linear(...))`` later is the common form of this bug (ML307);
+            # plain_attrs() reads what it holds once the constructor has run.
+            if isinstance(value, (list, dict, tuple)) or plain_modules(value):
                 obj.plain[name] = (value, self.span(node) if node is not None else None)
             else:
                 obj.plain.pop(name, None)
@@ -457,6 +607,14 @@ class TorchEvaluator(Evaluator):
         obj.attrs[name] = value
 
     def set_attr(self, obj: Any, name: str, value: Any, node: cst.CSTNode) -> None:
+        if isinstance(obj, TLeaf) and name in ("weight", "bias"):
+            if (name == "weight" and isinstance(value, ParamView) and not value.whole and value.name == "weight"
+                    and isinstance(value.module, TLeaf) and value.module is not obj and obj.kind in _BIAS_SIZE):
+                obj.tied_parts.add("weight")
+            else:
+                self.note_unresolved(f"`{self.code(node)}` replaces a parameter of {obj.class_name}; "
+                                     "the count of the new parameter is not modelled", node)
+            return
         if isinstance(obj, ParamView) and name == "requires_grad":
             self.set_requires_grad(obj, value, node)
             return
@@ -549,11 +707,18 @@ class TorchEvaluator(Evaluator):
         kids = self._kids(obj)
 
         def append(value: Any) -> Any:
+            self.unknown_entries(getattr(obj, "class_name", "Module"), [value], None)
+            if self.too_many(getattr(obj, "class_name", "Module"), len(kids) + 1, None, obj):
+                return obj
             self.add_child(obj, str(len(kids)), value)
             return obj
 
         def extend(values: Any) -> Any:
-            for v in self.iterate(values) or []:
+            items = self.iterate(values)
+            if items is None:
+                self.unknown_entries(getattr(obj, "class_name", "Module"), [Unknown("extend() of an unknown iterable")],
+                                     None)
+            for v in items or []:
                 append(v)
             return obj
 
@@ -576,6 +741,12 @@ class TorchEvaluator(Evaluator):
     def hook_getattr(self, obj: Any, name: str, node: cst.CSTNode) -> Any:
         if isinstance(obj, TTensor):
             return self.tensor_attr(obj, name)
+        if isinstance(obj, TContainer) and name in obj.children:
+            return obj.children[name]  # `model.fc` after `model.add_module("fc", ...)`
+        if is_module(obj) and name == "forward":
+            # `self.conv.forward(x)` is a use of self.conv, as `self.conv(x)` is.
+            return TorchBuiltin("forward", lambda *a, **k: self.apply_module(obj, list(a), k, node)
+                                if self.running else ModelOutput(obj))
         if is_module(obj):
             return self.module_method(obj, name)
         if isinstance(obj, TParam):
@@ -599,6 +770,10 @@ class TorchEvaluator(Evaluator):
 
     def hook_super_attr(self, proxy: SuperProxy, name: str, node: cst.CSTNode) -> Any:
         obj = proxy.instance
+        if isinstance(obj, TModule) and name == "__init__" and obj.leaf_base is not None:
+            return TorchBuiltin("super.__init__", lambda *a, **k: self.init_leaf_base(obj, list(a), k, node))
+        if isinstance(obj, TModule) and name == "forward" and obj.base_leaf is not None:
+            return TorchBuiltin("super.forward", lambda *a, **k: self.apply_leaf(obj.base_leaf, list(a), k, node))
         if isinstance(obj, TModule) and name == "__init__":
             return TorchBuiltin("super.__init__", lambda *a, **k: self.container_init(obj, list(a))
                                 if obj.base != "Module" and a else None)
@@ -659,6 +834,8 @@ class TorchEvaluator(Evaluator):
             return self.inline(forward, mod, args, kwargs, node, cls=self.owner_class(forward, mod))
         if mod.base == "Sequential":
             return self.run_sequence(mod.modules.values(), args[0] if args else None, node)
+        if mod.base_leaf is not None:
+            return self.apply_leaf(mod.base_leaf, args, kwargs, node)
         return self.note_unresolved(f"{mod.cls.name} has no forward() to follow", node)
 
     def run_sequence(self, modules: Any, x: Any, node: cst.CSTNode) -> Any:
@@ -819,7 +996,7 @@ class TorchEvaluator(Evaluator):
         try:
             result = self.apply_module(root, [TTensor(r, self.tape.graph.shape_of(r)) for r in inputs], {},
                                        root.cls.node if isinstance(root, TModule) else self.module)
-            followed = not any("forward" in r or "not static" in r for r, _ in self.unresolved)
+            followed = not any("forward" in r or "not static" in r for r, _ in split_notes(self.unresolved)[0])
         except EvalLimit as exc:
             self.notes.append((f"{name}: forward stopped: {exc}", span))
         finally:
@@ -827,8 +1004,10 @@ class TorchEvaluator(Evaluator):
         outputs = [t.ref for t in _flat_tensors(result) if t.ref is not None]
         for key, (path, mod) in tree.items():
             if isinstance(mod, TLeaf) and key not in self.applied:
+                # A framework base (`class T(nn.LSTM)`) whose forward the class replaced is the
+                # object itself, not a submodule left unused.
                 split_frozen(self.tape.add(path, mod.class_name, mod.kind, mod.node_attrs(), mod.span, mod.uid,
-                                           [None], applied=False), mod)
+                                           [None], applied=bool(mod.attrs.get("framework_base"))), mod)
         nodes = self.tape.graph.node_ids()[start:]
         model = self.tape.extract(name, class_name, span, nodes, inputs, outputs)
         self.finish(model, tree, unregistered)
@@ -904,7 +1083,7 @@ class TorchEvaluator(Evaluator):
             attrs_info.append({"attr": entry["attr"], "span": entry["span"], "modules": entry["modules"],
                                "container": entry["container"], "params": params})
         model.unregistered_params = total
-        model.unresolved.extend(Unresolved(r, s) for r, s in self.unresolved)
+        add_notes(model, self.unresolved)
         model.extra["unregistered_attrs"] = attrs_info
 
 
@@ -915,16 +1094,24 @@ _BIAS_SIZE = {"dense": "units", "conv": "filters", "conv_transpose": "filters", 
 def split_frozen(layer: Layer, leaf: TLeaf) -> None:
     """``layer.weight.requires_grad = False`` (or ``.bias``): move exactly that
     tensor's elements to non-trainable; the bias is one vector of the output size."""
-    if not leaf.frozen_parts or layer.trainable is None or leaf.frozen is True:
+    if (not leaf.frozen_parts and not leaf.tied_parts) or layer.trainable is None:
         return
     size = leaf.attrs.get(_BIAS_SIZE[leaf.kind])
     has_bias = leaf.attrs.get("use_bias", True) is not False
     if not isinstance(size, int):
         layer.trainable = layer.non_trainable = None
-        layer.unknown = f"{leaf.class_name}: the size of the partly frozen parameters is unknown"
+        layer.unknown = f"{leaf.class_name}: the size of the partly frozen or shared parameters is unknown"
         return
     total = layer.trainable + (layer.non_trainable or 0)
     bias = size if has_bias else 0
+    if "weight" in leaf.tied_parts:
+        # The shared weight is counted once, with the module that owns it.
+        frozen_all = leaf.frozen is True
+        total = bias
+        layer.trainable, layer.non_trainable = (0, bias) if frozen_all else (bias, 0)
+        layer.attrs = {**layer.attrs, "tied_weight": True}
+    if not leaf.frozen_parts or leaf.frozen is True:
+        return
     frozen = (total - bias if "weight" in leaf.frozen_parts else 0) + (bias if "bias" in leaf.frozen_parts else 0)
     layer.trainable, layer.non_trainable = total - frozen, frozen
 
@@ -941,8 +1128,10 @@ def _flat_tensors(value: Any) -> list[TTensor]:
 
 # -- the frontend's entry point ---------------------------------------------------------------------
 def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
-    """Every nn.Module subclass of the file (with constructor defaults) and every
-    module-level variable bound to a module object."""
+    """Every model of the file, as docs/models.md lists them: nn.Module subclasses
+    (with constructor defaults), module-level variables bound to a module object,
+    instance sites inside functions (``main.model``), and builders never called
+    (with their defaults). Losses are not models; they are linked to the model."""
     from modelint.analyzer.frontends._shapes_config import shape_for
 
     ev = TorchEvaluator(module, ctx.display_path, metadata_for(ctx, module))
@@ -952,21 +1141,56 @@ def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
         scope = ev.module_scope
         ev.notes.append((f"evaluation stopped: {exc}", None))
     module_level = list(ev.unresolved)
+    module_sites = {(site.var, id(site.value)): site for site in scope.sites}
     models: list[ModelGraph] = []
-    var_objs = [(var, value) for var, value in scope.vars.items() if is_module(value) and not var.startswith("_")]
+    var_objs = [(var, value) for var, value in scope.vars.items() if ev.is_model(value) and not var.startswith("_")]
+    seen = {id(value) for _, value in var_objs}
+    instances: list[ModelGraph] = []
+    for var, value in var_objs:
+        site = module_sites.get((var, id(value)))
+        instances.append(_instance_model(ev, ctx, var, value, value.span, list(site.notes) if site else []))
+    # Functions are analysed after the module-level models are built: a function the
+    # file never calls must not change them (`def freeze(): backbone.requires_grad_(False)`).
+    roots = discover_roots(ev, module, scope, ctx.source)
+    ctx.extra.setdefault("unresolved_functions", []).extend(ev.stopped)
+    # A class takes its example input from any instance of it, also one inside a function.
+    examples = var_objs + [(name, value) for name, value, _, _ in roots]
     for value in list(scope.vars.values()):
         if isinstance(value, UserClass) and ev.module_base(value) is not None and value.node in _top_classes(module):
-            models.append(_class_model(ev, ctx, value, var_objs, shape_for))
-    for var, value in var_objs:
-        class_name = value.cls.name if isinstance(value, TModule) else value.class_name
-        shapes = _shapes_for(ctx, var, class_name, _class_line(ev, value), ev.examples.get(id(value), []))
-        model = ev.run_model(var, class_name, value, value.span, shapes)
-        model.extra["losses"] = list(ev.losses.get(id(value), []))
-        models.append(model)
+            models.append(_class_model(ev, ctx, value, examples, shape_for))
+    models.extend(instances)
+    for name, value, span, notes in roots:
+        if id(value) not in seen:
+            seen.add(id(value))
+            models.append(_instance_model(ev, ctx, name, value, span, notes))
     for model in models:
         model.unresolved.extend(Unresolved(r, s) for r, s in ev.notes)
-        model.unresolved.extend(Unresolved(r, s) for r, s in module_level if _inside(s, model))
+        add_notes(model, [(r, s) for r, s in module_level if _inside(s, model)])
     return models
+
+
+def add_notes(model: ModelGraph, notes: list[tuple[str, Span | None]]) -> None:
+    """Unresolved notes make the totals inexact; assumptions (argparse defaults) only
+    become an info finding."""
+    unresolved, assumed = split_notes(notes)
+    model.unresolved.extend(Unresolved(r, s) for r, s in unresolved if Unresolved(r, s) not in model.unresolved)
+    if assumed:
+        known = model.extra.setdefault("assumed", [])
+        known.extend(a for a in assumed if a not in known)
+
+
+def _instance_model(ev: TorchEvaluator, ctx, name: str, value: Any, span: Span | None,
+                    notes: list[tuple[str, Span | None]]) -> ModelGraph:
+    """The ModelGraph of one module object bound to ``name`` (an instance or a builder's result)."""
+    class_name = value.cls.name if isinstance(value, TModule) else value.class_name
+    line = _class_line(ev, value)
+    if line is None and span is not None and span is not value.span:
+        line = span.line  # a builder's `def` (or a function's site): its comment above
+    shapes = _shapes_for(ctx, name, class_name, line, ev.examples.get(id(value), []))
+    model = ev.run_model(name, class_name, value, span or value.span, shapes)
+    model.extra["losses"] = list(ev.losses.get(id(value), []))
+    add_notes(model, notes)
+    return model
 
 
 def _shapes_for(ctx, var: str, class_name: str, class_line: int | None, examples: list[TTensor]) -> list[Shape | None]:
@@ -1021,7 +1245,10 @@ def _class_model(ev: TorchEvaluator, ctx, cls: UserClass, var_objs: list[tuple[s
     model = ev.run_model(cls.name, cls.name, obj, span, shapes)
     model.extra["losses"] = [use for _, value in var_objs if isinstance(value, TModule) and value.cls is cls
                              for use in ev.losses.get(id(value), [])]
-    model.unresolved[:0] = [Unresolved(r, s) for r, s in init_notes]
+    unresolved, assumed = split_notes(init_notes)
+    model.unresolved[:0] = [Unresolved(r, s) for r, s in unresolved]
+    if assumed:
+        model.extra.setdefault("assumed", []).extend(assumed)
     return model
 
 

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Union
 
 from modelint.analyzer.shapes import Shape
+
+if TYPE_CHECKING:  # analyzer/symbolic loads only when a file has symbols
+    from modelint.analyzer.symbolic import Constraint, Expr
+
+ParamCount = Union[int, "Expr", None]
 
 
 class Unknown:
@@ -55,15 +60,20 @@ class Issue:
 
 @dataclass(frozen=True, slots=True)
 class OpResult:
-    """Outputs by port (``None`` = unknown shape); ``None`` params = unknown.
+    """Outputs by port (``None`` = unknown shape); ``None`` params = unknown; a
+    count is an ``int`` or, over symbols, an ``Expr`` (``9·C·32 + 32``).
 
-    ``unknown`` says why something stayed unknown; it becomes an ML403 finding."""
+    ``unknown`` says why something stayed unknown; it becomes an ML403 finding.
+    ``constraints`` are what the input's symbols must satisfy for the layer to be
+    valid (a spatial size ≥ 1, ``in_features`` pinning a flattened size): a mismatch
+    that holds only for some values is a constraint, never an ``Issue``."""
 
     outputs: tuple[Shape | None, ...]
-    trainable: int | None = 0
-    non_trainable: int | None = 0
+    trainable: ParamCount = 0
+    non_trainable: ParamCount = 0
     issues: tuple[Issue, ...] = ()
     unknown: str | None = None
+    constraints: tuple[Constraint, ...] = ()
 
 
 class Op(Protocol):

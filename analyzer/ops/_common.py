@@ -7,7 +7,7 @@ Not an op module (leading underscore): the registry does not import it by itself
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelint.analyzer.ops._base import (
     RANK_MISMATCH,
@@ -15,7 +15,10 @@ from modelint.analyzer.ops._base import (
     OpResult,
     Unknown,
 )
-from modelint.analyzer.shapes import Dim, Shape, format_shape, is_known
+from modelint.analyzer.shapes import Dim, Shape, format_shape, is_expr, is_known, is_size
+
+if TYPE_CHECKING:
+    from modelint.analyzer.symbolic import Constraint
 
 Padding = str | tuple[int, int]  # "valid" | "same" | (before, after)
 
@@ -139,7 +142,9 @@ def min_rank_issue(name: str, shape: Shape, minimum: int) -> Issue:
 
 
 def dim_mul(a: Dim, b: Dim) -> Dim:
-    if is_known(a) and is_known(b):
+    """Product of two dims: ints and expressions multiply (``64*C``); a named
+    (``str``) dim survives only a factor 1; anything else unknown is None."""
+    if is_size(a) and is_size(b):
         return a * b  # type: ignore[operator]
     if b == 1:
         return a
@@ -158,9 +163,71 @@ def dims_prod(dims: Sequence[Dim]) -> Dim:
 
 
 def dims_sum(dims: Sequence[Dim]) -> Dim:
-    if all(is_known(d) for d in dims):
+    if all(is_size(d) for d in dims):
         return sum(dims)  # type: ignore[arg-type]
     return None
+
+
+# --------------------------------------------------------------------------- symbols
+# Only reached with an ``Expr`` in hand, so analyzer/symbolic is already loaded then.
+
+
+def sizes_match(expected: Dim, actual: Dim, why: str, constraints: list["Constraint"]) -> bool:
+    """False when ``actual`` differs from ``expected`` for every value of their
+    symbols — the op reports an Issue. When they agree only for some values, the
+    pinning is appended to ``constraints`` (``64*s*s = 9216``) and the answer is
+    True, as it is when they agree always or cannot be compared (unknown, names)."""
+    if is_known(expected) and is_known(actual):
+        return expected == actual
+    if not (is_size(expected) and is_size(actual)):
+        return True
+    from modelint.analyzer.symbolic import Constraint, Expr, decide
+
+    diff = actual - expected  # type: ignore[operator]
+    if isinstance(diff, int):
+        return diff == 0
+    if is_known(expected):
+        c = Constraint(actual, "equals", expected, why)  # type: ignore[arg-type]
+    elif is_known(actual):
+        c = Constraint(expected, "equals", actual, why)  # type: ignore[arg-type]
+    else:
+        rest = diff.constant()
+        c = Constraint(Expr.lift(diff - rest), "equals", -rest, why)
+    verdict = decide(c)
+    if verdict is None and c not in constraints:
+        constraints.append(c)
+    return verdict is not False
+
+
+def size_positive(size: Dim, why: str, constraints: list["Constraint"]) -> bool:
+    """False when ``size`` is ≤ 0 for every value (a known int ≤ 0); for an
+    expression that is ≥ 1 only for some values, ``size ≥ 1`` is appended to
+    ``constraints``."""
+    if is_known(size):
+        return size >= 1  # type: ignore[operator]
+    if not is_expr(size):
+        return True
+    from modelint.analyzer.symbolic import Constraint, decide
+
+    c = Constraint(size, "positive", 1, why)  # type: ignore[arg-type]
+    verdict = decide(c)
+    if verdict is None and c not in constraints:  # one per size: height and width alike
+        constraints.append(c)
+    return verdict is not False
+
+
+def exact_div(have: Dim, want: Dim) -> Dim:
+    """``have / want`` when ``want`` divides ``have`` for every value of their
+    symbols (``64*N*s*s / N``), for a ``-1`` in a reshape; raises ``NotFoldable``
+    with the reason otherwise (ints are the caller's: they decide an Issue)."""
+    from modelint.analyzer.symbolic import Expr, NotFoldable, floordiv
+
+    if is_known(want):
+        if want == 0:
+            raise NotFoldable("a -1 next to a size 0")
+        if any(coef % want for _, coef in Expr.lift(have).terms):  # type: ignore[arg-type]
+            raise NotFoldable(f"{have} is not divisible by {want} for every value of its symbols")
+    return floordiv(have, want)  # type: ignore[arg-type]
 
 
 def norm_dim(dim: Any, rank: int) -> int | None:
@@ -188,15 +255,31 @@ def window_out(
     ``padding`` is ``"same"`` (Keras/torch: ceil(size / stride)), ``"valid"`` (no
     padding) or explicit ``(before, after)`` pads. ``ceil_mode`` is torch's: the
     division rounds up, but the last window must start inside the input or its
-    left padding. Integer ``//`` only. A symbolic size passes through a window
-    that cannot change it, else becomes None.
+    left padding. Integer ``//`` only. An expression size gets the same formula
+    written as people do, ``(H - 4) // 2`` (``(span + stride) // stride`` is
+    ``span // stride + 1`` on every integer); a named (``str``) size passes
+    through a window that cannot change it, else becomes None.
     """
     eff = dilation * (kernel - 1) + 1
     if padding == "same":
         if is_known(size):
             return -(-size // stride)  # type: ignore[operator]
+        if is_expr(size):
+            return (size + stride - 1) // stride  # type: ignore[operator]
         return size if stride == 1 else None
     before, after = (0, 0) if padding == "valid" else padding
+    if is_expr(size) or is_expr(eff):
+        span = size + before + after - eff  # type: ignore[operator]
+        if not ceil_mode:
+            return (span + stride) // stride
+        # ceil(span/s)·s ≤ span + s - 1, so torch's "last window starts past the
+        # input" correction can only apply when stride + after > eff.
+        if not isinstance(eff, int) or stride + after > eff:
+            from modelint.analyzer.symbolic import NotFoldable
+
+            raise NotFoldable(f"ceil_mode with a window of symbolic size {eff}" if not isinstance(eff, int)
+                              else f"ceil_mode's last-window rule depends on the value of {size}")
+        return (span + 2 * stride - 1) // stride
     if not is_known(size):
         return size if (stride == 1 and before + after == eff - 1) else None
     span = size + before + after - eff  # type: ignore[operator]
@@ -222,10 +305,15 @@ def transposed_out(
     before - after + output_padding``. Keras' ``"valid"``/``"same"`` without
     ``output_padding``: ``size * stride + max(k_eff - stride, 0)`` / ``size * stride``;
     with it, the explicit formula with pads ``0`` / ``k_eff // 2`` on each side.
+    Ints and expressions alike.
     """
-    if not is_known(size):
+    if not is_size(size):
         return None
     eff = dilation * (kernel - 1) + 1
+    if not isinstance(eff, int) and padding in ("valid", "same"):
+        from modelint.analyzer.symbolic import NotFoldable
+
+        raise NotFoldable(f"a {padding!r} transposed window of symbolic size {eff}")
     if output_padding is None and padding == "valid":
         return size * stride + max(eff - stride, 0)  # type: ignore[operator]
     if output_padding is None and padding == "same":

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from modelint.analyzer.ops import op
+from modelint.analyzer.ops import macs, op
 from modelint.analyzer.ops._base import OpResult
+from modelint.analyzer.ops._cost import Cost, unknown_cost
 from modelint.analyzer.shapes import Shape
 
 
@@ -21,3 +22,13 @@ def composite(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpRes
                         unknown=f"{attrs.get('class_name', 'nested model')}: not resolved")
     return OpResult(outputs=tuple(attrs["outputs"]), trainable=attrs.get("trainable"),
                     non_trainable=attrs.get("non_trainable"), unknown=attrs.get("reason"))
+
+
+@macs("composite")
+def composite_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None],
+                   outputs: Sequence[Shape | None]) -> Cost:
+    """The nested model's own cost, when the frontend handed it on (``macs`` and
+    ``flops`` attrs, ``Poly`` counts); otherwise unknown, never a guess."""
+    if attrs.get("macs") is None or attrs.get("flops") is None:
+        return unknown_cost(f"{attrs.get('class_name', 'nested model')}: the nested model's MACs are not known here")
+    return Cost(attrs["macs"], attrs["flops"])

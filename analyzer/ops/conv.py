@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from math import prod
 from typing import Any
 
-from modelint.analyzer.ops import op
+from modelint.analyzer.ops import macs, op
 from modelint.analyzer.ops._base import FEATURE_MISMATCH, NON_POSITIVE_SIZE, Issue, OpResult
 from modelint.analyzer.ops._common import (
     Padding,
@@ -29,13 +29,16 @@ from modelint.analyzer.ops._common import (
     flag,
     from_channels_first,
     rank_issue,
+    size_positive,
+    sizes_match,
     spatial_padding,
     to_channels_first,
     transposed_out,
     unknown_result,
     window_out,
 )
-from modelint.analyzer.shapes import Dim, Shape, factor_string, format_dim, is_known
+from modelint.analyzer.ops._cost import Cost, Poly, matmul_like, mul, numel, unknown_cost
+from modelint.analyzer.shapes import Dim, Shape, factor_string, format_dim, is_known, is_size
 
 _GEOMETRY = ("rank", "kernel_size", "strides", "padding", "dilation", "data_format", "channels_last")
 
@@ -57,6 +60,21 @@ def size_issue(name: str, spatial: Sequence[Dim], kernel: Sequence[int], stride:
         {"expected": ">0", "actual": tuple(out), "input": tuple(spatial),
          "kernel": tuple(kernel), "stride": tuple(stride)},
     )
+
+
+_AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+
+
+def axis_word(rank: int, axis: int) -> str:
+    """``height`` for axis 0 of a 2-D window: how a constraint says which size."""
+    words = _AXES.get(rank)
+    return words[axis] if words else f"spatial axis {axis}"
+
+
+def spatial_constraints(name: str, spatial: Sequence[Dim], constraints: list[Any]) -> None:
+    """Every expression output size must stay ≥ 1 (``(H - 4) // 2 ≥ 1``)."""
+    for axis, size in enumerate(spatial):
+        size_positive(size, f"{name} output {axis_word(len(spatial), axis)}", constraints)
 
 
 class Geometry:
@@ -131,9 +149,10 @@ def _conv_like(
     cf = split_input(name, first(inputs), geo.rank, last, flag(attrs, "allow_unbatched", False), issues)
     actual: Dim = cf[-geo.rank - 1] if cf is not None else None
     declared = attrs.get("in_channels")
-    if declared is not None and is_known(actual) and actual != declared:
+    constraints: list[Any] = []
+    if declared is not None and not sizes_match(declared, actual, f"{name} in_channels", constraints):
         issues.append(_channels_issue(name, declared, actual))  # type: ignore[arg-type]
-    channels = declared if declared is not None else (actual if is_known(actual) else None)
+    channels = declared if declared is not None else (actual if is_size(actual) else None)
 
     out: Shape | None = None
     if cf is not None and shape_reason is None:
@@ -143,14 +162,16 @@ def _conv_like(
         if problem:
             issues.append(problem)
             spatial = tuple(None if is_known(d) and d <= 0 else d for d in spatial)  # type: ignore[operator]
+        spatial_constraints(name, spatial, constraints)
         oc = out_channels(channels if channels is not None else actual)
         out = from_channels_first(cf[: -geo.rank - 1] + (oc,) + spatial, last, geo.rank)
 
     unknown = shape_reason if cf is not None else None
     if channels is None:
         why = "its input is unknown" if cf is None else f"the input has {format_dim(actual)} channels"
-        return OpResult((out,), None, None, tuple(issues), f"{name}: kernel size unknown, {why}")
-    return OpResult((out,), params(channels, geo), 0, tuple(issues), unknown)
+        return OpResult((out,), None, None, tuple(issues), f"{name}: kernel size unknown, {why}",
+                        tuple(constraints))
+    return OpResult((out,), params(channels, geo), 0, tuple(issues), unknown, tuple(constraints))
 
 
 def _window_axis(size: Dim, axis: int, geo: Geometry) -> Dim:
@@ -169,6 +190,40 @@ def conv(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
 
     return _conv_like(attrs, inputs, ("filters", "in_channels", "kernel_size", "groups", "use_bias", "rank"),
                       params, lambda _c: filters, _window_axis)
+
+
+def _cost_geometry(attrs: Mapping[str, Any], kernel_key: str = "kernel_size") -> Geometry | str:
+    reason = find_unknown(attrs, _GEOMETRY + (kernel_key, "filters", "groups", "in_channels", "depth_multiplier"))
+    return reason if reason else geometry(attrs, kernel_key)
+
+
+def _groups(attrs: Mapping[str, Any]) -> Any:
+    """``groups``; ONNX nodes keep their own attribute name, ``group``."""
+    return attrs.get("groups", attrs.get("group", 1)) or 1
+
+
+def _input_channels(attrs: Mapping[str, Any], x: Shape | None, rank: int) -> Dim:
+    declared = attrs.get("in_channels")
+    if is_size(declared):
+        return declared
+    if x is None or len(x) < rank + 1:
+        return None
+    return to_channels_first(x, channels_last(attrs), rank)[-rank - 1]
+
+
+@macs("conv")
+def conv_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], outputs: Sequence[Shape | None]) -> Cost:
+    """Each output element is a dot product of ``in/groups × prod(kernel)`` terms;
+    dilation and padding change which inputs it reads, not how many (padded zeros
+    are multiplied too, as every framework does)."""
+    geo = _cost_geometry(attrs)
+    if isinstance(geo, str):
+        return unknown_cost(geo)
+    channels = _input_channels(attrs, first(inputs), geo.rank)
+    groups = _groups(attrs)
+    if not is_size(channels) or not isinstance(groups, int):
+        return unknown_cost(f"{cls(attrs)}: input channels unknown")
+    return matmul_like(mul(numel(first(outputs)), Poly.of(channels // groups * prod(geo.kernel))))  # type: ignore[operator]
 
 
 @op("conv_transpose")
@@ -192,9 +247,24 @@ def conv_transpose(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> 
                       params, lambda _c: filters, spatial)
 
 
+@macs("conv_transpose")
+def conv_transpose_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None],
+                        outputs: Sequence[Shape | None]) -> Cost:
+    """Every input element is scattered through ``out/groups × prod(kernel)``
+    weights: ``numel(input) × out/groups × prod(kernel)`` (torch counts it so)."""
+    geo = _cost_geometry(attrs)
+    if isinstance(geo, str):
+        return unknown_cost(geo)
+    filters = attrs.get("filters")
+    groups = _groups(attrs)
+    if not isinstance(filters, int) or not isinstance(groups, int):
+        return unknown_cost(f"{cls(attrs)}: filters unknown")
+    return matmul_like(mul(numel(first(inputs)), filters // groups * prod(geo.kernel)))
+
+
 def _multiplied(attrs: Mapping[str, Any]) -> Callable[[Dim], Dim]:
     multiplier = attrs.get("depth_multiplier", 1) or 1
-    return lambda c: c * multiplier if is_known(c) else None
+    return lambda c: c * multiplier if is_size(c) else None
 
 
 @op("depthwise_conv")
@@ -208,6 +278,24 @@ def depthwise_conv(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> 
 
     return _conv_like(attrs, inputs, ("depth_multiplier", "kernel_size", "use_bias", "rank"),
                       params, _multiplied(attrs), _window_axis)
+
+
+@macs("depthwise_conv")
+def depthwise_conv_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None],
+                        outputs: Sequence[Shape | None]) -> Cost:
+    """Each output element reads one input channel: ``prod(kernel)`` MACs."""
+    geo = _cost_geometry(attrs)
+    if isinstance(geo, str):
+        return unknown_cost(geo)
+    return matmul_like(mul(numel(first(outputs)), prod(geo.kernel)))
+
+
+def _positions(attrs: Mapping[str, Any], shape: Shape | None, rank: int) -> Shape | None:
+    """A conv output without its channel axis: batch and spatial positions."""
+    if shape is None or len(shape) < rank + 1:
+        return None
+    cf = to_channels_first(shape, channels_last(attrs), rank)
+    return cf[: -rank - 1] + cf[-rank:]
 
 
 @op("separable_conv")
@@ -224,3 +312,20 @@ def separable_conv(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> 
 
     return _conv_like(attrs, inputs, ("filters", "depth_multiplier", "kernel_size", "use_bias", "rank"),
                       params, lambda _c: filters, _window_axis)
+
+
+@macs("separable_conv")
+def separable_conv_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None],
+                        outputs: Sequence[Shape | None]) -> Cost:
+    """Per output position: depthwise ``in × multiplier × prod(kernel)`` plus
+    pointwise ``in × multiplier × filters``."""
+    geo = _cost_geometry(attrs)
+    if isinstance(geo, str):
+        return unknown_cost(geo)
+    channels = _input_channels(attrs, first(inputs), geo.rank)
+    filters = attrs.get("filters")
+    multiplier = attrs.get("depth_multiplier", 1) or 1
+    if not is_known(channels) or not isinstance(filters, int) or not isinstance(multiplier, int):
+        return unknown_cost(f"{cls(attrs)}: input channels unknown")
+    inner = channels * multiplier  # type: ignore[operator]
+    return matmul_like(mul(numel(_positions(attrs, first(outputs), geo.rank)), inner * prod(geo.kernel) + inner * filters))

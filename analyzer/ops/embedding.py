@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from modelint.analyzer.ops import op
+from modelint.analyzer.ops import macs, op
 from modelint.analyzer.ops._base import OpResult
 from modelint.analyzer.ops._common import cls, find_unknown, first, rank_issue, unknown_result
-from modelint.analyzer.shapes import Shape, is_known
+from modelint.analyzer.ops._cost import Cost, FREE, flops_only, mul, numel, unknown_cost
+from modelint.analyzer.shapes import Shape, is_size
 
 
 @op("embedding")
@@ -21,6 +22,13 @@ def embedding(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpRes
     x = first(inputs)
     out = None if x is None else x + (attrs["output_dim"],)
     return OpResult((out,), attrs["input_dim"] * attrs["output_dim"], 0)
+
+
+@macs("embedding")
+def embedding_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None],
+                   outputs: Sequence[Shape | None]) -> Cost:
+    """A table lookup: free."""
+    return FREE
 
 
 @op("embedding_bag")
@@ -44,6 +52,16 @@ def embedding_bag(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> O
             return OpResult((None,), params, 0, (), f"{cls(attrs)}: the number of bags (offsets) is unknown")
         bags = offsets[0]
         if attrs.get("include_last_offset") is True:
-            bags = bags - 1 if is_known(bags) else None  # type: ignore[operator]
+            bags = bags - 1 if is_size(bags) else None  # type: ignore[operator]
         return OpResult(((bags, dim),), params, 0)
     return OpResult((None,), params, 0, (rank_issue(cls(attrs), x, (1, 2)),))
+
+
+@macs("embedding_bag")
+def embedding_bag_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None],
+                       outputs: Sequence[Shape | None]) -> Cost:
+    """No MACs; one FLOP per gathered element (its reduction into the bag)."""
+    dim = attrs.get("output_dim")
+    if not isinstance(dim, int):
+        return unknown_cost(f"{cls(attrs)}: embedding_dim unknown")
+    return flops_only(mul(numel(first(inputs)), dim))

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from modelint.analyzer.ops import op
+from modelint.analyzer.ops import macs, op
 from modelint.analyzer.ops._base import MERGE_MISMATCH, Issue, OpResult
-from modelint.analyzer.ops._common import cls, dims_sum, find_unknown, norm_dim
-from modelint.analyzer.shapes import Dim, Shape, format_shape, is_known
+from modelint.analyzer.ops._common import cls, dims_sum, find_unknown, norm_dim, sizes_match
+from modelint.analyzer.ops._cost import Cost, FREE, flops_only, mul, numel
+from modelint.analyzer.shapes import Dim, Shape, format_shape, is_expr, is_known
 
 
 def _incompatible(text: str, shapes: Sequence[Shape], **data: Any) -> Issue:
@@ -30,6 +31,12 @@ def _broadcast_dim(a: Dim, b: Dim) -> tuple[Dim, bool]:
         return a, True
     if is_known(a) and is_known(b):
         return None, False
+    # An expression against a known size other than 1 can only be 1 or that size,
+    # and both broadcast to it.
+    if is_expr(a) and is_known(b):
+        return b, True
+    if is_expr(b) and is_known(a):
+        return a, True
     return None, True
 
 
@@ -61,6 +68,13 @@ def broadcast(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpRes
     return OpResult((None,), 0, 0, (_incompatible(cls(attrs), shapes),))
 
 
+@macs("broadcast")
+def broadcast_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None],
+                   outputs: Sequence[Shape | None]) -> Cost:
+    """No MACs; one FLOP per output element for each operand after the first."""
+    return flops_only(mul(numel(outputs[0] if outputs else None), max(len(inputs) - 1, 1)))
+
+
 @op("concat")
 def concat(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """Join along ``axis`` (Keras Concatenate -1, torch.cat dim 0): every other
@@ -78,14 +92,27 @@ def concat(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult
     if axis is None or any(len(s) != rank for s in shapes):
         return OpResult((None,), 0, 0, (_incompatible(text, shapes, axis=axis_value),))
     out = list(shapes[0])
+    constraints: list[Any] = []
     for i in range(rank):
         if i == axis:
             out[i] = dims_sum([s[i] for s in shapes])
             continue
-        known = {s[i] for s in shapes if is_known(s[i])}
-        if len(known) > 1:
+        if not _agree(f"{text}: dim {i}", [s[i] for s in shapes], constraints):
             return OpResult((None,), 0, 0, (_incompatible(text, shapes, axis=axis_value),))
-    return OpResult((tuple(out),), 0, 0)
+    return OpResult((tuple(out),), 0, 0, (), None, tuple(constraints))
+
+
+def _agree(why: str, dims: Sequence[Dim], constraints: list[Any]) -> bool:
+    """False when two of ``dims`` differ for every value of their symbols; pairs
+    equal only for some values add a constraint."""
+    sizes = list(dict.fromkeys(d for d in dims if d is not None and not isinstance(d, str)))
+    if len({d for d in sizes if is_known(d)}) > 1:
+        return False
+    found: list[Any] = []
+    if not all(sizes_match(a, b, why, found) for i, a in enumerate(sizes) for b in sizes[i + 1:]):
+        return False
+    constraints.extend(found)
+    return True
 
 
 @op("stack")
@@ -102,8 +129,15 @@ def stack(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     axis = norm_dim(axis_value, rank + 1)
     if axis is None or any(len(s) != rank for s in shapes):
         return OpResult((None,), 0, 0, (_incompatible(text, shapes, axis=axis_value),))
+    constraints: list[Any] = []
     for i in range(rank):
-        if len({s[i] for s in shapes if is_known(s[i])}) > 1:
+        if not _agree(f"{text}: dim {i}", [s[i] for s in shapes], constraints):
             return OpResult((None,), 0, 0, (_incompatible(text, shapes, axis=axis_value),))
     base = shapes[0]
-    return OpResult((base[:axis] + (len(shapes),) + base[axis:],), 0, 0)
+    return OpResult((base[:axis] + (len(shapes),) + base[axis:],), 0, 0, (), None, tuple(constraints))
+
+
+@macs("concat", "stack")
+def copy_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], outputs: Sequence[Shape | None]) -> Cost:
+    """Data movement only."""
+    return FREE

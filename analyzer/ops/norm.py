@@ -12,19 +12,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from modelint.analyzer.ops import op
+from modelint.analyzer.ops import macs, op
 from modelint.analyzer.ops._base import FEATURE_MISMATCH, Issue, OpResult
 from modelint.analyzer.ops._common import (
     cls,
+    dims_prod,
     find_unknown,
     first,
     flag,
     min_rank_issue,
     norm_dim,
     rank_issue,
+    sizes_match,
     unknown_result,
 )
-from modelint.analyzer.shapes import Dim, Shape, format_dim, format_shape, is_known, known_prod
+from modelint.analyzer.ops._cost import Cost, matmul_like, mul, numel, unknown_cost
+from modelint.analyzer.shapes import Dim, Shape, format_dim, format_shape, is_size
 
 _AFFINE = ("scale", "center", "affine", "elementwise_affine", "bias")
 
@@ -43,10 +46,16 @@ def _axes(axis: Any, rank: int) -> list[int] | None:
     return None if any(a is None for a in out) else out  # type: ignore[return-value]
 
 
+def _size_prod(dims: Any) -> Dim:
+    """Product of ints and expressions; None as soon as one is unknown or a name."""
+    dims = tuple(dims)
+    return dims_prod(dims) if all(is_size(d) for d in dims) else None
+
+
 def _features_issue(name: str, expected: Any, actual: Any, what: str = "features") -> Issue:
     return Issue(
         FEATURE_MISMATCH,
-        f"{name} expects {expected} {what}, but the input has {actual}",
+        f"{name} expects {format_dim(expected)} {what}, but the input has {format_dim(actual)}",
         {"expected": expected, "actual": actual, "slot": what},
     )
 
@@ -79,18 +88,20 @@ def batch_norm(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpRe
             if axes is None:
                 issues.append(min_rank_issue(name, x, 2))
             else:
-                actual = known_prod(x[a] for a in axes)
+                actual = _size_prod(x[a] for a in axes)
     vectors = _gamma_beta(attrs)
     stats = flag(attrs, "track_running_stats", True)
-    if declared is not None and is_known(actual) and actual != declared and (vectors or stats):
+    constraints: list[Any] = []
+    if declared is not None and (vectors or stats) and not sizes_match(declared, actual, f"{name} num_features",
+                                                                       constraints):
         issues.append(_features_issue(name, declared, actual))
     features = declared if declared is not None else actual
     out = x
     if features is None:
         return OpResult((out,), None, None, tuple(issues),
-                        f"{name}: the number of features is unknown (input {format_shape(x)})")
+                        f"{name}: the number of features is unknown (input {format_shape(x)})", tuple(constraints))
     buffers = 2 * features if stats and flag(attrs, "stats_are_params", False) else 0
-    return OpResult((out,), vectors * features, buffers, tuple(issues))
+    return OpResult((out,), vectors * features, buffers, tuple(issues), None, tuple(constraints))
 
 
 @op("layer_norm")
@@ -105,25 +116,34 @@ def layer_norm(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpRe
     issues: list[Issue] = []
     declared = attrs.get("normalized_shape")
     vectors = _gamma_beta(attrs)
+    constraints: list[Any] = []
     if declared is not None:
         target = tuple(declared) if isinstance(declared, (tuple, list)) else (declared,)
         if x is not None:
             tail = tuple(x[-len(target):]) if len(x) >= len(target) else tuple(x)
-            if len(x) < len(target) or any(is_known(a) and a != b for a, b in zip(tail, target)):
+            found: list[Any] = []
+            if len(x) < len(target) or not all(
+                    [sizes_match(b, a, f"{name} normalized_shape", found) for a, b in zip(tail, target)]):
                 issues.append(Issue(
                     FEATURE_MISMATCH,
                     f"{name} expects normalized_shape {format_shape(target)}, but the input ends with "
                     f"{format_shape(tail)}",
                     {"expected": target, "actual": tail, "slot": "normalized_shape"},
                 ))
-        return OpResult((x,), vectors * known_prod(target), 0, tuple(issues))  # type: ignore[operator]
+            else:
+                constraints.extend(found)
+        count = _size_prod(target)
+        if count is None:
+            return OpResult((x,), None, None, tuple(issues),
+                            f"{name}: normalized_shape {format_shape(target)} is not known")
+        return OpResult((x,), vectors * count, 0, tuple(issues), None, tuple(constraints))
     if x is None:
         return OpResult((None,), None, None, (), f"{name}: the normalized axes' sizes are unknown (input unknown)")
     axes = _axes(attrs.get("axis", -1), len(x))
     if axes is None:
         issues.append(min_rank_issue(name, x, 1))
         return OpResult((None,), None, None, tuple(issues), f"{name}: axis {attrs.get('axis')} is out of range")
-    count = known_prod(x[a] for a in axes)
+    count = _size_prod(x[a] for a in axes)
     if count is None:
         return OpResult((x,), None, None, (), f"{name}: the normalized axes of {format_shape(x)} are not known")
     return OpResult((x,), vectors * count, 0, ())
@@ -149,9 +169,10 @@ def group_norm(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpRe
             issues.append(min_rank_issue(name, x, 2))
         else:
             actual = x[axis]
-    if declared is not None and is_known(actual) and actual != declared:
+    constraints: list[Any] = []
+    if declared is not None and not sizes_match(declared, actual, f"{name} num_channels", constraints):
         issues.append(_features_issue(name, declared, actual, "channels"))
-    channels = declared if declared is not None else (actual if is_known(actual) else None)
+    channels = declared if declared is not None else (actual if is_size(actual) else None)
     if isinstance(channels, int) and isinstance(groups, int) and groups > 0 and channels % groups:
         issues.append(Issue(
             FEATURE_MISMATCH,
@@ -160,8 +181,15 @@ def group_norm(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpRe
         ))
     if channels is None:
         return OpResult((x,), None, None, tuple(issues),
-                        f"{name}: the number of channels is unknown ({format_dim(actual)})")
-    return OpResult((x,), _gamma_beta(attrs) * channels, 0, tuple(issues))
+                        f"{name}: the number of channels is unknown ({format_dim(actual)})", tuple(constraints))
+    return OpResult((x,), _gamma_beta(attrs) * channels, 0, tuple(issues), None, tuple(constraints))
+
+
+@macs("batch_norm", "instance_norm", "layer_norm", "group_norm")
+def norm_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], outputs: Sequence[Shape | None]) -> Cost:
+    """One MAC per output element: normalisation and affine fold into ``x·a + b``
+    (statistics are not counted); FLOPs = 2 × MACs."""
+    return matmul_like(numel(first(outputs)))
 
 
 @op("local_response_norm")
@@ -171,3 +199,13 @@ def local_response_norm(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]
     if x is not None and len(x) < 3:
         return OpResult((x,), 0, 0, (min_rank_issue(cls(attrs), x, 3),))
     return OpResult((x,), 0, 0)
+
+
+@macs("local_response_norm")
+def local_response_norm_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None],
+                             outputs: Sequence[Shape | None]) -> Cost:
+    """A sum of ``size`` squares per element (``size`` MACs), then the scaling."""
+    size = attrs.get("size")
+    if not isinstance(size, int):
+        return unknown_cost(f"{cls(attrs)}: size unknown")
+    return matmul_like(mul(numel(first(outputs)), size))

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from modelint.analyzer.ops import get_op, op
+from modelint.analyzer.ops import get_macs, get_op, macs, op
 from modelint.analyzer.ops._base import FEATURE_MISMATCH, Issue, OpResult
-from modelint.analyzer.ops._common import cls, find_unknown, first, flag, rank_issue, unknown_result
-from modelint.analyzer.shapes import Dim, Shape, is_known
+from modelint.analyzer.ops._common import cls, find_unknown, first, flag, rank_issue, sizes_match, unknown_result
+from modelint.analyzer.ops._cost import Cost, Poly, matmul_like, mul, numel, unknown_cost
+from modelint.analyzer.shapes import Dim, Shape, format_dim, is_size
 
 GATES = {"lstm": 4, "gru": 3, "rnn": 1}
 _PARAM_KEYS = ("cell", "units", "input_size", "num_layers", "bidirectional", "use_bias",
@@ -30,27 +31,28 @@ def _bias_vectors(attrs: Mapping[str, Any]) -> int:
     return (attrs.get("bias_vectors") or 1) + (1 if attrs.get("reset_after") is True else 0)
 
 
-def recurrent_params(attrs: Mapping[str, Any], input_size: int) -> int:
-    """Parameters of every layer and direction of a (stacked) recurrent layer."""
+def recurrent_params(attrs: Mapping[str, Any], input_size: Any) -> Any:
+    """Parameters of every layer and direction of a (stacked) recurrent layer: the
+    first layer reads ``input_size``, the ``L - 1`` others ``directions × R``
+    (closed form, so ``num_layers`` may be a symbol too)."""
     gates = GATES[attrs["cell"]]
     hidden = attrs["units"]
     proj = attrs.get("proj_size") or 0
     recurrent = proj or hidden
     directions = 2 if flag(attrs, "bidirectional", False) else 1
     vectors = _bias_vectors(attrs)
-    total = 0
-    size = input_size
-    for _layer in range(attrs.get("num_layers") or 1):
-        one = gates * hidden * (size + recurrent) + vectors * gates * hidden + proj * hidden
-        total += directions * one
-        size = directions * recurrent
-    return total
+    layers = attrs.get("num_layers") or 1
+
+    def one(size: Any) -> Any:
+        return gates * hidden * (size + recurrent) + vectors * gates * hidden + proj * hidden
+
+    return directions * (one(input_size) + (layers - 1) * one(directions * recurrent))
 
 
-def _input_issue(name: str, declared: int, actual: int) -> Issue:
+def _input_issue(name: str, declared: Any, actual: Any) -> Issue:
     return Issue(
         FEATURE_MISMATCH,
-        f"{name} expects input_size {declared}, but the input has {actual}",
+        f"{name} expects input_size {format_dim(declared)}, but the input has {format_dim(actual)}",
         {"expected": declared, "actual": actual, "slot": "input_size"},
     )
 
@@ -110,13 +112,47 @@ def rnn(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
             else:
                 states = [batch + (out_size,), batch + (hidden,)]
             outputs[1:] = states[:state_count]
-    if declared is not None and is_known(actual) and actual != declared:
-        issues.append(_input_issue(name, declared, actual))  # type: ignore[arg-type]
-    size = declared if declared is not None else (actual if is_known(actual) else None)
+    constraints: list[Any] = []
+    if declared is not None and not sizes_match(declared, actual, f"{name} input_size", constraints):
+        issues.append(_input_issue(name, declared, actual))
+    size = declared if declared is not None else (actual if is_size(actual) else None)
     if size is None:
         return OpResult(tuple(outputs), None, None, tuple(issues),
-                        f"{name}: input size unknown, so its kernels are too")
-    return OpResult(tuple(outputs), recurrent_params(attrs, size), 0, tuple(issues), shape_reason)
+                        f"{name}: input size unknown, so its kernels are too", tuple(constraints))
+    return OpResult(tuple(outputs), recurrent_params(attrs, size), 0, tuple(issues), shape_reason,
+                    tuple(constraints))
+
+
+def recurrent_step_macs(attrs: Mapping[str, Any], input_size: Any) -> Any:
+    """MACs of one time step of one sequence through every layer and direction:
+    ``G·H·(I + R)`` gate products (input and recurrent) plus ``R·H`` for a
+    projection. Gate nonlinearities and elementwise products are not counted."""
+    gates = GATES[attrs["cell"]]
+    hidden = attrs["units"]
+    proj = attrs.get("proj_size") or 0
+    recurrent = proj or hidden
+    directions = 2 if flag(attrs, "bidirectional", False) else 1
+    layers = attrs.get("num_layers") or 1
+
+    def one(size: Any) -> Any:
+        return gates * hidden * (size + recurrent) + proj * hidden
+
+    return directions * (one(input_size) + (layers - 1) * one(directions * recurrent))
+
+
+@macs("rnn")
+def rnn_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], outputs: Sequence[Shape | None]) -> Cost:
+    """Per time step × sequence length × batch: :func:`recurrent_step_macs`."""
+    reason = find_unknown(attrs, _PARAM_KEYS + ("batch_first",))
+    x = first(inputs)
+    if reason or attrs.get("cell") not in GATES or x is None or len(x) not in (2, 3):
+        return unknown_cost(reason or f"{cls(attrs)}: input shape unknown")
+    declared = attrs.get("input_size")
+    size = declared if is_size(declared) else x[-1]
+    if not is_size(size):
+        return unknown_cost(f"{cls(attrs)}: input size unknown")
+    sequences = numel(x[:-1])  # batch × time (or time alone, unbatched)
+    return matmul_like(mul(sequences, Poly.of(recurrent_step_macs(attrs, size))))
 
 
 @op("rnn_cell")
@@ -141,12 +177,41 @@ def rnn_cell(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResu
     elif x is not None:
         actual = x[-1]
         out = x[:-1] + (hidden,)
-    if declared is not None and is_known(actual) and actual != declared:
-        issues.append(_input_issue(name, declared, actual))  # type: ignore[arg-type]
-    size = declared if declared is not None else (actual if is_known(actual) else None)
+    constraints: list[Any] = []
+    if declared is not None and not sizes_match(declared, actual, f"{name} input_size", constraints):
+        issues.append(_input_issue(name, declared, actual))
+    size = declared if declared is not None else (actual if is_size(actual) else None)
     params = None if size is None else recurrent_params({**attrs, "num_layers": 1, "bidirectional": False}, size)
     return OpResult((out,) * ports, params, None if params is None else 0, tuple(issues),
-                    None if params is not None else f"{name}: input size unknown")
+                    None if params is not None else f"{name}: input size unknown", tuple(constraints))
+
+
+@macs("rnn_cell")
+def rnn_cell_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], outputs: Sequence[Shape | None]) -> Cost:
+    """One step for every row of the input."""
+    reason = find_unknown(attrs, _PARAM_KEYS)
+    x = first(inputs)
+    if reason or attrs.get("cell") not in GATES or x is None or len(x) not in (1, 2):
+        return unknown_cost(reason or f"{cls(attrs)}: input shape unknown")
+    declared = attrs.get("input_size")
+    size = declared if is_size(declared) else x[-1]
+    if not is_size(size):
+        return unknown_cost(f"{cls(attrs)}: input size unknown")
+    one = {**attrs, "num_layers": 1, "bidirectional": False}
+    return matmul_like(mul(numel(x[:-1]), Poly.of(recurrent_step_macs(one, size))))
+
+
+def inner_cost(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], key: str = "layer") -> Cost:
+    """The cost of a wrapped layer (``attrs[key]``, bound by the frontend) applied to
+    ``inputs``: its op gives the outputs, its MACs formula the cost."""
+    found = inner_layer(attrs, key)
+    if isinstance(found, str):
+        return unknown_cost(found)
+    fn, inner = found
+    formula = get_macs(attrs[key].get("kind", ""))
+    if formula is None:
+        return unknown_cost(f"{cls(attrs)}: the wrapped layer has no MACs formula")
+    return formula(inner, inputs, fn(inner, inputs).outputs)
 
 
 def inner_layer(attrs: Mapping[str, Any], key: str = "layer") -> tuple[Any, dict[str, Any]] | str:
@@ -176,12 +241,21 @@ def rnn_layer(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpRes
     return rnn(merged, inputs)
 
 
+@macs("rnn_layer")
+def rnn_layer_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None],
+                   outputs: Sequence[Shape | None]) -> Cost:
+    cell = attrs.get("cell")
+    if not isinstance(cell, Mapping) or not isinstance(cell.get("attrs"), Mapping):
+        return unknown_cost(f"{cls(attrs)}: the cell could not be resolved")
+    return rnn_macs({**cell["attrs"], "batch_first": True, "class_name": cls(attrs)}, inputs, outputs)
+
+
 def _merge(mode: Any, forward: Shape | None, backward: Shape | None) -> Shape | None:
     if forward is None:
         return None
     if mode == "concat":
         last = forward[-1]
-        return forward[:-1] + ((last * 2) if is_known(last) else None,)
+        return forward[:-1] + ((last * 2) if is_size(last) else None,)
     return forward
 
 
@@ -214,4 +288,15 @@ def bidirectional(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> O
 
     return OpResult(outputs, add(forward.trainable, backward.trainable),
                     add(forward.non_trainable, backward.non_trainable),
-                    forward.issues, forward.unknown or backward.unknown)
+                    forward.issues, forward.unknown or backward.unknown, forward.constraints)
+
+
+@macs("bidirectional")
+def bidirectional_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None],
+                       outputs: Sequence[Shape | None]) -> Cost:
+    """The forward and the backward layer over the same input; merging (concat,
+    sum...) is not counted."""
+    forward = inner_cost(attrs, inputs)
+    backward = inner_cost(attrs, inputs, "backward_layer") if isinstance(attrs.get("backward_layer"), Mapping) \
+        else forward
+    return forward + backward

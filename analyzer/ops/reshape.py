@@ -7,22 +7,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from modelint.analyzer.ops import op
+from modelint.analyzer.ops import macs, op
 from modelint.analyzer.ops._base import RANK_MISMATCH, RESHAPE_MISMATCH, Issue, OpResult
 from modelint.analyzer.ops._common import (
     cls,
     dims_prod,
+    exact_div,
     find_unknown,
     first,
     min_rank_issue,
     norm_dim,
     rank_issue,
+    sizes_match,
 )
-from modelint.analyzer.shapes import Dim, Shape, format_shape, is_known
+from modelint.analyzer.ops._cost import Cost, FREE, flops_only, numel
+from modelint.analyzer.shapes import Dim, Shape, format_dim, format_shape, is_expr, is_known, is_size
 
 
-def _result(out: Shape | None, issues: Sequence[Issue] = (), unknown: str | None = None) -> OpResult:
-    return OpResult((out,), 0, 0, tuple(issues), unknown)
+def _result(out: Shape | None, issues: Sequence[Issue] = (), unknown: str | None = None,
+            constraints: Sequence[Any] = ()) -> OpResult:
+    return OpResult((out,), 0, 0, tuple(issues), unknown, tuple(constraints))
 
 
 def _dim_issue(name: str, dim: Any, x: Shape) -> Issue:
@@ -61,17 +65,24 @@ def unflatten(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpRes
     if axis is None:
         return _result(None, (_dim_issue(name, attrs.get("dim"), x),))
     sizes = tuple(attrs["sizes"])
-    inner = _solve(name, (x[axis],), sizes, issues := [], "unflatten")
+    constraints: list[Any] = []
+    inner = _solve(name, (x[axis],), sizes, issues := [], "unflatten", constraints)
     if inner is None:
         return _result(None, issues)
-    return _result(x[:axis] + inner + x[axis + 1 :], issues)
+    return _result(x[:axis] + inner + x[axis + 1 :], issues, None, constraints)
 
 
-def _solve(name: str, source: Shape, target: Sequence[Dim], issues: list[Issue], verb: str) -> Shape | None:
+def _solve(name: str, source: Shape, target: Sequence[Dim], issues: list[Issue], verb: str,
+           constraints: list[Any] | None = None) -> Shape | None:
     """Resolve one -1 in ``target`` so it holds ``source``'s elements, or add a
-    RESHAPE_MISMATCH issue. A non-int target dim equal to the source dim at the
-    same position (``x.size(0)``), or a named dim present in the source, cancels
-    against it; what remains unknown stays unknown."""
+    RESHAPE_MISMATCH issue. A named (``str``) or unknown target dim equal to the
+    source dim at the same position (``x.size(0)``), or a named dim present in the
+    source, cancels against it; what remains unknown stays unknown.
+
+    Sizes over symbols take part as products: the -1 is their exact quotient
+    (``64*N*s*s / N``), unknown with the reason when it does not divide for every
+    value; without a -1 the element counts must be equal — an Issue only when they
+    differ for every value, else a constraint (``64*s*s = 9216``)."""
     target = list(target)
     if sum(1 for t in target if t == -1) > 1:
         issues.append(Issue(RESHAPE_MISMATCH, f"{name} to {format_shape(tuple(target))} has more than one -1",
@@ -80,8 +91,16 @@ def _solve(name: str, source: Shape, target: Sequence[Dim], issues: list[Issue],
     rest_src = list(source)
     open_target = False
     cancelled = False
+    kept_target: list[Dim] = []  # expression dims that did not cancel against the source
     for i, t in enumerate(target):
-        if t == -1 or is_known(t):
+        if is_known(t):
+            continue
+        if is_expr(t):
+            if t in rest_src:  # x.view(N, -1) on (N, ...): the same size on both sides
+                rest_src[rest_src.index(t)] = _GONE
+                cancelled = True
+            else:
+                kept_target.append(t)
             continue
         if i < len(source) and source[i] == t and (t is None or isinstance(t, str)) and rest_src[i] is not _GONE:
             rest_src[i] = _GONE
@@ -92,18 +111,29 @@ def _solve(name: str, source: Shape, target: Sequence[Dim], issues: list[Issue],
         else:
             open_target = True
     remaining = [d for d in rest_src if d is not _GONE]
-    have = dims_prod(remaining) if all(is_known(d) for d in remaining) else None
-    want = 1
-    for t in target:
-        if is_known(t) and t != -1:
-            want *= t  # type: ignore[operator]
+    have = dims_prod(remaining) if all(is_size(d) for d in remaining) else None
+    want: Dim = 1
+    for t in [*(t for t in target if is_known(t) and t != -1), *kept_target]:
+        want = want * t  # type: ignore[operator]
     out = list(target)
-    if not is_known(have) or open_target:
-        if -1 in out:
-            out[out.index(-1)] = None
+    hole = out.index(-1) if -1 in out else None
+    if not is_size(have) or open_target:
+        if hole is not None:
+            out[hole] = None
         return tuple(out)
     per = " per sample" if cancelled else ""
-    problem = (want == 0 or have % want != 0) if -1 in target else have != want  # type: ignore[operator]
+    if not (is_known(have) and is_known(want)):
+        if hole is not None:
+            out[hole] = exact_div(have, want)
+            return tuple(out)
+        if not sizes_match(want, have, f"{name} element count", constraints if constraints is not None else []):
+            issues.append(Issue(
+                RESHAPE_MISMATCH,
+                f"{name} to {format_shape(tuple(target))} cannot hold {format_dim(have)} elements{per}",
+                {"expected": want, "actual": have, "target": tuple(target), "verb": verb},
+            ))
+        return tuple(out)
+    problem = (want == 0 or have % want != 0) if hole is not None else have != want  # type: ignore[operator]
     if problem:
         issues.append(Issue(
             RESHAPE_MISMATCH,
@@ -111,8 +141,8 @@ def _solve(name: str, source: Shape, target: Sequence[Dim], issues: list[Issue],
             {"expected": want, "actual": have, "target": tuple(target), "verb": verb},
         ))
         return tuple(None if t == -1 else t for t in target)
-    if -1 in out:
-        out[out.index(-1)] = have // want  # type: ignore[operator]
+    if hole is not None:
+        out[hole] = have // want  # type: ignore[operator]
     return tuple(out)
 
 
@@ -139,8 +169,9 @@ def reshape(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResul
     if len(x) < keep:
         return _result(None, (min_rank_issue(name, x, keep),))
     issues: list[Issue] = []
-    solved = _solve(name, x[keep:], target, issues, "reshape")
-    return _result(None if solved is None else x[:keep] + solved, issues)
+    constraints: list[Any] = []
+    solved = _solve(name, x[keep:], target, issues, "reshape", constraints)
+    return _result(None if solved is None else x[:keep] + solved, issues, None, constraints)
 
 
 @op("permute")
@@ -286,6 +317,12 @@ def getitem(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResul
     return _result(tuple(out))
 
 
+@macs("flatten", "unflatten", "reshape", "permute", "transpose", "squeeze", "unsqueeze", "repeat_vector", "getitem")
+def view_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], outputs: Sequence[Shape | None]) -> Cost:
+    """Views and copies: no arithmetic."""
+    return FREE
+
+
 @op("reduce")
 def reduce(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """mean/sum/amax/max-over-dim: drop (or with ``keepdim`` set to 1) the dims in
@@ -305,3 +342,9 @@ def reduce(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult
     if keep:
         return _result(tuple(1 if i in axes else d for i, d in enumerate(x)))
     return _result(tuple(d for i, d in enumerate(x) if i not in axes))
+
+
+@macs("reduce")
+def reduce_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], outputs: Sequence[Shape | None]) -> Cost:
+    """No MACs; one FLOP (an addition or a comparison) per input element."""
+    return flops_only(numel(first(inputs)))

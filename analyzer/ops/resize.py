@@ -8,25 +8,39 @@ from collections.abc import Mapping, Sequence
 from math import floor
 from typing import Any
 
-from modelint.analyzer.ops import op
+from modelint.analyzer.ops import macs, op
 from modelint.analyzer.ops._base import FEATURE_MISMATCH, NON_POSITIVE_SIZE, Issue, OpResult
 from modelint.analyzer.ops._common import (
     as_tuple,
     channels_last,
     cls,
     dim_mul,
+    exact_div,
     find_unknown,
     first,
     flag,
     from_channels_first,
     rank_issue,
+    size_positive,
 )
+from modelint.analyzer.ops._cost import Cost, FREE, matmul_like, mul, numel, unknown_cost
 from modelint.analyzer.ops.conv import split_input
-from modelint.analyzer.shapes import Dim, Shape, format_shape, is_known
+from modelint.analyzer.shapes import Dim, Shape, format_shape, is_expr, is_known
 
 
-def _result(out: Shape | None, issues: Sequence[Issue] = (), unknown: str | None = None) -> OpResult:
-    return OpResult((out,), 0, 0, tuple(issues), unknown)
+def _result(out: Shape | None, issues: Sequence[Issue] = (), unknown: str | None = None,
+            constraints: Sequence[Any] = ()) -> OpResult:
+    return OpResult((out,), 0, 0, tuple(issues), unknown, tuple(constraints))
+
+
+def _scaled(d: Dim, f: Any) -> Dim:
+    """``floor(d × f)``: ints exactly; an expression times a whole factor; a named
+    dim only through a factor 1."""
+    if is_known(d):
+        return floor(d * f)  # type: ignore[operator]
+    if is_expr(d) and isinstance(f, (int, float)) and not isinstance(f, bool) and float(f).is_integer():
+        return d * int(f)  # type: ignore[operator]
+    return d if f == 1 else None
 
 
 def _spatial_rank(attrs: Mapping[str, Any], x: Shape) -> int:
@@ -58,14 +72,38 @@ def upsample(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResu
         spatial = as_tuple(size, rank)
     elif scale is not None:
         factors = as_tuple(scale, rank)
-        spatial = None if factors is None else tuple(
-            (floor(d * f) if is_known(d) else (d if f == 1 else None)) for d, f in zip(spatial_in, factors)
-        )
+        spatial = None if factors is None else tuple(_scaled(d, f) for d, f in zip(spatial_in, factors))
     else:
         return _result(None, (), f"{name}: neither size nor scale_factor is given")
     if spatial is None:
         return _result(None, (), f"{name}: size/scale_factor does not fit {rank} spatial axes")
     return _result(from_channels_first(cf[:-rank] + tuple(spatial), last, rank))
+
+
+# MACs per output element of an interpolation with ``rank`` spatial axes: nearest
+# copies; (bi/tri)linear weighs 2 neighbours per axis, cubic 4.
+_NEIGHBOURS = {"nearest": 0, "nearest-exact": 0, "linear": 2, "bilinear": 2, "trilinear": 2, "bicubic": 4,
+               "cubic": 4, "lanczos3": 6, "lanczos5": 10}
+
+
+def interpolation_cost(mode: Any, rank: int, out: Shape | None) -> Cost:
+    neighbours = _NEIGHBOURS.get(mode) if isinstance(mode, str) else None
+    if neighbours is None:
+        return unknown_cost(f"interpolation {mode!r}: no MACs formula")
+    if neighbours == 0:
+        return FREE
+    return matmul_like(mul(numel(out), neighbours**rank))
+
+
+@macs("upsample")
+def upsample_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], outputs: Sequence[Shape | None]) -> Cost:
+    """Nearest: free; linear modes: ``2^rank`` MACs per output element."""
+    out = first(outputs)
+    mode = attrs.get("mode", attrs.get("interpolation", "nearest"))
+    rank = attrs.get("rank")
+    if not isinstance(rank, int):
+        rank = len(out) - 2 if out is not None else 0
+    return interpolation_cost(mode, rank, out)
 
 
 @op("pixel_shuffle", "pixel_unshuffle")
@@ -95,8 +133,23 @@ def pixel_shuffle(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> O
     return _result(tuple(out))
 
 
+@macs("pixel_shuffle", "pixel_unshuffle")
+def pixel_shuffle_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None],
+                       outputs: Sequence[Shape | None]) -> Cost:
+    """A permutation: free."""
+    return FREE
+
+
 def _div(d: Dim, r: int) -> Dim:
-    return d // r if is_known(d) else None  # type: ignore[operator]
+    """``d / r`` where it divides (an expression: for every value), else None."""
+    if is_known(d):
+        return d // r  # type: ignore[operator]
+    if is_expr(d):
+        try:
+            return exact_div(d, r)
+        except ArithmeticError:
+            return None
+    return None
 
 
 def _pairs(padding: Any, rank: int, order: str) -> list[tuple[int, int]] | None:
@@ -160,7 +213,7 @@ def pad(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
         return _result(None, (), f"{name}: padding {padding!r} does not fit {rank} spatial axes")
     sign = attrs.get("sign", 1)
     spatial = tuple(
-        (d + sign * (a + b)) if is_known(d) else (d if a == b == 0 else None)
+        (d + sign * (a + b)) if is_known(d) or is_expr(d) else (d if a == b == 0 else None)
         for d, (a, b) in zip(cf[-rank:], pairs)
     )
     if any(is_known(d) and d <= 0 for d in spatial):  # type: ignore[operator]
@@ -170,7 +223,16 @@ def pad(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
             f"(input {format_shape(cf[-rank:])}, {padding!r})",
             {"expected": ">0", "actual": spatial},
         ),))
-    return _result(from_channels_first(cf[:-rank] + spatial, last, rank))
+    constraints: list[Any] = []
+    for axis, d in enumerate(spatial):
+        size_positive(d, f"{name} output spatial axis {axis}", constraints)
+    return _result(from_channels_first(cf[:-rank] + spatial, last, rank), (), None, constraints)
+
+
+@macs("pad")
+def pad_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], outputs: Sequence[Shape | None]) -> Cost:
+    """Padding and cropping copy: free."""
+    return FREE
 
 
 @op("resizing")
@@ -187,3 +249,12 @@ def resizing(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResu
     if cf is None:
         return _result(None, issues)
     return _result(from_channels_first(cf[:-2] + (attrs["height"], attrs["width"]), last, 2))
+
+
+@macs("resizing")
+def resizing_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], outputs: Sequence[Shape | None]) -> Cost:
+    """Keras Resizing interpolates 2 spatial axes (``interpolation``); CenterCrop
+    (no interpolation) copies."""
+    if "interpolation" not in attrs:
+        return FREE
+    return interpolation_cost(attrs.get("interpolation"), 2, first(outputs))

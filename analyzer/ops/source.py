@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from modelint.analyzer.ops import op
+from modelint.analyzer.ops import macs, op
 from modelint.analyzer.ops._base import OpResult
 from modelint.analyzer.ops._common import find_unknown, unknown_result
+from modelint.analyzer.ops._cost import Cost, FREE
 from modelint.analyzer.shapes import Shape
 
 
@@ -25,3 +26,9 @@ def input_layer(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpR
         return OpResult((None,), 0, 0, (), "InputLayer: no shape given")
     shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
     return OpResult(((attrs.get("batch_size"),) + shape,), 0, 0)
+
+
+@macs("input", "constant", "parameter")
+def source_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], outputs: Sequence[Shape | None]) -> Cost:
+    """Model inputs, constants and bare parameters compute nothing."""
+    return FREE

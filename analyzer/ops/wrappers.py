@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from modelint.analyzer.ops import op
+from modelint.analyzer.ops import macs, op
 from modelint.analyzer.ops._base import OpResult
 from modelint.analyzer.ops._common import cls, first, min_rank_issue, unknown_result
-from modelint.analyzer.ops.recurrent import inner_layer
+from modelint.analyzer.ops._cost import Cost, dim, unknown_cost
+from modelint.analyzer.ops.recurrent import inner_cost, inner_layer
 from modelint.analyzer.shapes import Shape
 
 
@@ -32,4 +33,15 @@ def time_distributed(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -
     outputs = tuple(
         None if x is None or o is None or len(o) < 1 else (o[0], x[1]) + o[1:] for o in result.outputs
     )
-    return OpResult(outputs, result.trainable, result.non_trainable, result.issues, result.unknown)
+    return OpResult(outputs, result.trainable, result.non_trainable, result.issues, result.unknown,
+                    result.constraints)
+
+
+@macs("time_distributed")
+def time_distributed_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None],
+                          outputs: Sequence[Shape | None]) -> Cost:
+    """The inner layer's cost on one step ``(N, *rest)``, times the ``T`` steps."""
+    x = first(inputs)
+    if x is None or len(x) < 3:
+        return unknown_cost(f"{cls(attrs)}: input shape unknown")
+    return inner_cost(attrs, [(x[0],) + x[2:]]).times(dim(x[1]))

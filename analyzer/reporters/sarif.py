@@ -7,6 +7,11 @@ lands on the checked-out file, and ``partialFingerprints`` that survive unrelate
 so an alert is tracked across commits instead of being closed and re-opened whenever
 lines shift. The fingerprint therefore hashes the rule, the path, the model and the
 *text* of the flagged line (whitespace-normalised), never its line number.
+
+SARIF has no notion of notebook cells: a finding in a ``.ipynb`` points at the line
+of the notebook's JSON that holds the flagged source line (nbformat stores one
+source line per JSON line), without columns, and carries ``cell``, ``cellLine`` and
+``cellColumn`` in its ``properties``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from urllib.parse import quote
 
 from modelint.analyzer import __version__
 from modelint.analyzer.diagnostics import Diagnostic, Severity
-from modelint.analyzer.engine import FileResult
+from modelint.analyzer.context import FileResult
+from modelint.analyzer.notebook import cell_of, display_line, file_line, file_lines
 from modelint.analyzer.rule import Rule, all_rules
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -96,22 +102,38 @@ def _region(d: Diagnostic, lines: Sequence[str]) -> dict[str, Any]:
     return region
 
 
+def _cell_region(d: Diagnostic, lines: Sequence[str], rows: dict[int, list[int]] | None) -> dict[str, Any]:
+    """A notebook finding: the .ipynb line holding the flagged source line."""
+    cell = cell_of(d)
+    assert cell is not None
+    region: dict[str, Any] = {"startLine": file_line(rows, cell, d.span.line) or 1}
+    at = display_line(d)
+    if 1 <= at <= len(lines):
+        region["snippet"] = {"text": lines[at - 1]}
+    return region
+
+
 def _result(d: Diagnostic, index: dict[str, int], artifact: dict[str, Any], lines: Sequence[str],
-            seen: Counter) -> dict[str, Any]:
-    line_text = lines[d.span.line - 1] if 1 <= d.span.line <= len(lines) else ""
+            seen: Counter, rows: dict[int, list[int]] | None = None) -> dict[str, Any]:
+    at = display_line(d)
+    line_text = lines[at - 1] if 1 <= at <= len(lines) else ""
     digest = _fingerprint(d, artifact["uri"], line_text)
     seen[digest] += 1  # identical findings on identical lines stay distinct
+    cell = cell_of(d)
+    region = _region(d, lines) if cell is None else _cell_region(d, lines, rows)
     result: dict[str, Any] = {
         "ruleId": d.code,
         "level": LEVELS[d.severity],
         "message": {"text": d.message},
-        "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": _region(d, lines)}}],
+        "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": region}}],
         "partialFingerprints": {FINGERPRINT_KEY: f"{digest}:{seen[digest]}"},
     }
+    if cell is not None:
+        result["properties"] = {"cell": cell, "cellLine": d.span.line, "cellColumn": d.span.column}
     if d.code in index:
         result["ruleIndex"] = index[d.code]
     if d.model:
-        result["properties"] = {"model": d.model}
+        result.setdefault("properties", {})["model"] = d.model
     if d.fix is not None:
         result.setdefault("properties", {})["fix"] = d.fix.message
     return result
@@ -141,7 +163,8 @@ def log(results: Sequence[FileResult]) -> dict[str, Any]:
     for r in results:
         artifact = _artifact(r.path, root)
         lines = r.source.splitlines()
-        sarif_results.extend(_result(d, index, artifact, lines, seen) for d in r.diagnostics)
+        rows = file_lines(Path(r.path)) if any(cell_of(d) is not None for d in r.diagnostics) else None
+        sarif_results.extend(_result(d, index, artifact, lines, seen, rows) for d in r.diagnostics)
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "modelint",

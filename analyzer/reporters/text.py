@@ -1,4 +1,7 @@
-"""Human output: ruff's ``full`` (source line, caret span, help) and ``concise``."""
+"""Human output: ruff's ``full`` (source line, caret span, help) and ``concise``.
+
+A finding in a notebook reads ``path:cell N:line:col:`` (the line within the cell),
+as ruff prints it."""
 
 from __future__ import annotations
 
@@ -6,11 +9,18 @@ from collections import Counter
 from collections.abc import Sequence
 
 from modelint.analyzer.diagnostics import Diagnostic
-from modelint.analyzer.engine import FileResult
+from modelint.analyzer.context import FileResult
+from modelint.analyzer.notebook import cell_of, display_line
+
+
+def location(d: Diagnostic) -> str:
+    cell = cell_of(d)
+    where = f"{d.path}:cell {cell}" if cell is not None else d.path
+    return f"{where}:{d.span.line}:{d.span.column}"
 
 
 def headline(d: Diagnostic) -> str:
-    return f"{d.path}:{d.span.line}:{d.span.column}: {d.code} [{d.name}] {d.message}"
+    return f"{location(d)}: {d.code} [{d.name}] {d.message}"
 
 
 def render_concise(results: Sequence[FileResult]) -> str:
@@ -18,10 +28,10 @@ def render_concise(results: Sequence[FileResult]) -> str:
 
 
 def _snippet(d: Diagnostic, source_lines: list[str]) -> list[str]:
-    line_no = d.span.line
-    if not (1 <= line_no <= len(source_lines)):
+    line_no, text_line = d.span.line, display_line(d)
+    if not (1 <= text_line <= len(source_lines)):
         return []
-    text = source_lines[line_no - 1].rstrip("\n").expandtabs(4)
+    text = source_lines[text_line - 1].rstrip("\n").expandtabs(4)
     start = max(d.span.column - 1, 0)
     end = d.span.end_column - 1 if d.span.end_line == line_no else len(text)
     end = max(min(end, len(text)), start + 1)

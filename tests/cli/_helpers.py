@@ -9,8 +9,9 @@ from pathlib import Path
 from modelint.analyzer.cli import main
 from tests.conftest import checked_report
 
-# Three findings of three severities' worth of rules, one per line:
-# ML204 (warning) line 7, ML305 (warning) line 8, ML201 (error) line 11, ML401 never (small model).
+# Three findings of three severities' worth of rules, one per line: ML204 (warning,
+# opt-in: only with --extend-select ML204 / ALL / an ML2 prefix) line 7, ML305 (warning)
+# line 8, ML201 (error, reported on the softmax output layer) line 11, ML401 never (small model).
 BUGGY = '''import keras
 from keras import layers
 
@@ -19,6 +20,8 @@ model = keras.Sequential([
     layers.Dense(128),
     layers.Dense(64),
     layers.Dropout(1.5),
+    layers.Dense(32, activation="relu"),
+    layers.Dense(16, activation="relu"),
     layers.Dense(10, activation="softmax"),
 ])
 model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))

@@ -10,6 +10,7 @@ from tests.cli._helpers import BUGGY, CLEAN, run_cli, write
 from tests.conftest import checked_report
 
 ALL_BUGGY = [("ML204", 7), ("ML305", 8), ("ML201", 11)]
+DEFAULT_BUGGY = [("ML305", 8), ("ML201", 11)]  # ML204 is advice: opt-in
 TORCH_NET = '''import torch.nn as nn
 
 
@@ -28,11 +29,13 @@ def _json(capsys, root, *argv):
     return run_cli(capsys, root, "--output-format", "json", *argv)
 
 
-def test_no_config_reports_everything(tmp_path, capsys):
+def test_no_config_reports_every_defect(tmp_path, capsys):
     write(tmp_path, "m.py", BUGGY)
     run = _json(capsys, tmp_path, "m.py")
     assert run.code == 1
-    assert sorted(run.codes()) == sorted(ALL_BUGGY)
+    assert sorted(run.codes()) == sorted(DEFAULT_BUGGY)
+    assert sorted(_json(capsys, tmp_path, "--select", "ALL", "m.py").codes()) == sorted(ALL_BUGGY)
+    assert sorted(_json(capsys, tmp_path, "--extend-select", "ML204", "m.py").codes()) == sorted(ALL_BUGGY)
 
 
 @pytest.mark.parametrize("table,expected", [
@@ -50,7 +53,8 @@ def test_select_ignore_extend_select(tmp_path, capsys, table, expected):
 
 
 def test_per_file_ignores(tmp_path, capsys):
-    write(tmp_path, "pyproject.toml", '[tool.modelint.per-file-ignores]\n"legacy/*.py" = ["ML305", "softmax-into-logits-loss"]\n')
+    write(tmp_path, "pyproject.toml", '[tool.modelint]\nextend-select = ["ML204"]\n'
+          '[tool.modelint.per-file-ignores]\n"legacy/*.py" = ["ML305", "softmax-into-logits-loss"]\n')
     write(tmp_path, "legacy/old.py", BUGGY)
     write(tmp_path, "new.py", BUGGY)
     report = _json(capsys, tmp_path, ".")

@@ -27,11 +27,16 @@ def _args(example) -> list[str]:
 def test_full_output_of_first_invalid_example(rule, tmp_path, capsys, request):
     example = rule.INVALID[0]
     write(tmp_path, example.path, example.code)
-    expect = example.config.get("expect_params")
-    if expect:
-        table = "".join(f'"{name}" = {count}\n' for name, count in expect.items())
-        write(tmp_path, "modelint.toml", f"[expect-params]\n{table}")
-    run = run_cli(capsys, tmp_path, "--output-format", "full", *_args(example), example.path)
+    tables = ""
+    for key in ("expect_params", "expect_macs", "max_macs"):  # budgets: ML402, ML405
+        expect = example.config.get(key)
+        if expect:
+            table = "".join(f'"{name}" = {count}\n' for name, count in expect.items())
+            tables += f"[{key.replace('_', '-')}]\n{table}"
+    if tables:
+        write(tmp_path, "modelint.toml", tables)
+    opt_in = [] if getattr(rule, "default", True) else ["--extend-select", rule.code]  # advice rules: opt-in
+    run = run_cli(capsys, tmp_path, "--output-format", "full", *opt_in, *_args(example), example.path)
     text = f"$ modelint {example.path}  (exit {run.code})\n{run.out}"
     golden = GOLDEN / f"{rule.code}.txt"
     if request.config.getoption("--update-golden", default=False):

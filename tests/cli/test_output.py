@@ -35,12 +35,12 @@ def test_full_is_the_default_and_fixable_hint(tmp_path, capsys):
 
 def test_concise_is_one_line_per_finding(tmp_path, capsys):
     write(tmp_path, "m.py", BUGGY)
-    run = run_cli(capsys, tmp_path, "--output-format", "concise", "m.py")
+    run = run_cli(capsys, tmp_path, "--output-format", "concise", "--extend-select", "ML204", "m.py")
     assert run.out.splitlines() == [
         line for line in run.out.splitlines() if line.startswith("m.py:")
     ]
     assert [line.split(" ")[1] for line in run.out.splitlines()] == ["ML204", "ML305", "ML201"]
-    assert run_cli(capsys, tmp_path, "--format", "concise", "m.py").out == run.out
+    assert run_cli(capsys, tmp_path, "--format", "concise", "--extend-select", "ML204", "m.py").out == run.out
 
 
 def test_statistics(tmp_path, capsys):

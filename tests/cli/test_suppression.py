@@ -7,7 +7,7 @@ import pytest
 
 from tests.cli._helpers import BUGGY, run_cli, write
 
-# BUGGY: ML204 on line 7, ML305 on line 8, ML201 on line 11.
+# BUGGY: ML204 on line 7 (opt-in: these tests enable it), ML305 on line 8, ML201 on line 11.
 LINE7 = "    layers.Dense(64),"
 LINE8 = "    layers.Dropout(1.5),"
 
@@ -17,7 +17,7 @@ def _with(comment_line: str, comment: str, text: str = BUGGY) -> str:
 
 
 def _codes(capsys, root, *argv):
-    return run_cli(capsys, root, "--output-format", "json", *argv, "m.py").codes()
+    return run_cli(capsys, root, "--output-format", "json", "--extend-select", "ML204", *argv, "m.py").codes()
 
 
 @pytest.mark.parametrize("comment", [

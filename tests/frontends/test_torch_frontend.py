@@ -241,7 +241,9 @@ class Block(nn.Module):
 
 net = Block(4)
 """
-    result = analyze_text(src, "net.py")
+    from modelint.analyzer.selection import Selection
+
+    result = analyze_text(src, "net.py", Options(selection=Selection(("ALL",))))  # ML403 is opt-in
     models = {m.name: m for m in result.models}
     assert not models["Block"].totals()[2]
     assert _params(models["net"]) == (148, 148, 0, True)
@@ -272,17 +274,22 @@ y = model(torch.randn(4, 10, 8))
     assert next(l for l in model.layers() if l.name == "fc").output_shape == (4, 3)
 
 
-def test_module_level_sequential_and_loss_are_models():
+def test_module_level_sequential_is_a_model_and_a_loss_is_not():
+    """docs/models.md: loss modules and optimizers are not models; the loss stays
+    linked to the model it trains (ML201/ML202 need it)."""
     src = """
 import torch
 import torch.nn as nn
 
 net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
 criterion = nn.MSELoss()
+optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+loss = criterion(net(torch.randn(2, 3)), torch.randn(2, 1))
 """
     models = _models(src)
+    assert set(models) == {"net"}
     assert models["net"].class_name == "Sequential" and _params(models["net"])[:3] == (21, 21, 0)
-    assert models["criterion"].class_name == "MSELoss" and _params(models["criterion"]) == (0, 0, 0, True)
+    assert [use.name for use in models["net"].extra["losses"]] == ["MSELoss"]
 
 
 def test_ml102_message_names_the_flattened_factors():

@@ -1,27 +1,41 @@
 #!/usr/bin/env python
-"""Record Keras' own per-layer truth for the fixtures in fixtures/keras/.
+"""Record Keras' own per-layer truth for the Keras fixtures (``fixtures/**``).
 
 Usage (from the repo root):
-    KERAS_BACKEND=torch /work/oracle-venv/bin/python tests/oracle/record_keras.py [FILES...]
+    KERAS_BACKEND=torch /work/venv/bin/python tests/oracle/record_keras.py [FILES...]
 
-Default FILES: every fixtures/keras/*.py.  Each fixture is executed in its own
-subprocess (fresh Keras auto-name counters, exactly as when a user runs the
-file), with tests/oracle/_shim.py mapping ``tensorflow.keras`` onto Keras 3.
-Result is written to fixtures/keras/<stem>.oracle.json (sorted keys, indent 1).
+Default FILES: every ``fixtures/**/*.py`` whose framework is Keras (a directory
+named ``keras``/``tensorflow``/``tf`` on its path, else a keras / tensorflow
+import).  Each file is recorded in its own subprocess (fresh Keras auto-name
+counters, as when a user runs the file), with tests/oracle/_shim.py mapping
+``tensorflow.keras`` onto Keras 3.  The result is written beside the file as
+``<stem>.oracle.json`` (sorted keys, indent 1).
+
+``models`` is the list of docs/models.md, found by tests/oracle/_discover.py
+(read its docstring: the module runs under a name other than ``__main__``;
+``__main__`` blocks and function bodies are read statement by statement, never
+run as a whole), sorted by line; each entry has ``name``, ``class``, ``line``,
+``kind`` (``class`` / ``instance`` / ``builder``), ``total`` / ``trainable`` /
+``non_trainable`` (``null`` when Keras could not build or count it, with the
+reason in ``error``) and ``layers`` (``model.layers``: name, op, params,
+trainable params, output shape(s)).  A subclassed ``keras.Model`` class is
+instantiated with no arguments; unless its constructor builds it, Keras has no
+input shape for it and its total is ``null``.  Top-level ``error`` is the
+module's own error, if executing it raised.
 
 As a module:  ``record(path) -> dict`` returns the same dict without writing.
 """
 from __future__ import annotations
 
-import glob
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-FIXTURE_DIR = os.path.join(REPO, "fixtures", "keras")
+FIXTURE_ROOT = os.path.join(REPO, "fixtures")
 _MARK = "@@MODELINT-ORACLE@@"
 
 
@@ -88,39 +102,83 @@ def _model_info(name, m) -> dict:
     return info
 
 
+def _framework(keras):
+    sys.path.insert(0, HERE)
+    import _discover  # noqa: E402
+
+    functional = {keras.Model}
+    try:
+        from keras.src.models.functional import Functional
+        functional.add(Functional)
+    except ImportError:  # keras internals moved; keras.Model is what files call
+        pass
+
+    def class_name(cls):
+        return "Functional" if cls in functional else cls.__name__
+
+    def is_library_builder(func):
+        # keras.applications builders are the CamelCase functions (VGG16, ResNet50, ...);
+        # the snake_case ones next to them (preprocess_input, obtain_input_shape) are not.
+        mod = getattr(func, "__module__", "") or ""
+        name = getattr(func, "__name__", "") or ""
+        return mod.startswith(("keras.src.applications", "keras.applications")) and name[:1].isupper()
+
+    def reset_names():
+        keras.backend.clear_session(free_memory=False)
+
+    return _discover.Framework(
+        is_model=lambda o: isinstance(o, keras.Model),
+        is_model_class=lambda c: isinstance(c, type) and issubclass(c, keras.Model),
+        is_library_builder=is_library_builder, class_name_of_class=class_name,
+        library_result_class=lambda f: "Functional", reset_names=reset_names,
+        frame_classes=lambda c: issubclass(c, keras.layers.Layer))
+
+
 def _child(path: str) -> dict:
     sys.path.insert(0, HERE)
     import _shim  # noqa: E402
 
     _shim.install()
-    import builtins
     import keras
+
+    import _discover  # noqa: E402
 
     path = os.path.abspath(path)
     result = {"framework": "keras", "framework_version": keras.__version__,
               "error": None, "models": []}
-    # Execute like `python fixture.py`, but in a dict we own so that models bound
-    # before a failing line are still reported.
-    g = {"__name__": "__main__", "__file__": path, "__builtins__": builtins}
-    sys.argv = [path]
-    sys.path.insert(0, os.path.dirname(path))
     real_stdout = sys.stdout
     sys.stdout = sys.stderr  # model.summary() etc. must not pollute our output
     try:
-        with open(path, encoding="utf-8") as f:
-            code = compile(f.read(), path, "exec")
-        exec(code, g)
-    except BaseException as e:  # noqa: BLE001 - SystemExit too
-        result["error"] = _err(e)
+        found = _discover.discover(path, _framework(keras))
+        result["error"] = found.module_error
+        for site in found.sites:
+            if site.kind == "class":
+                keras.backend.clear_session(free_memory=False)
+                try:
+                    with _discover.time_limit(_discover.STATEMENT_TIMEOUT):
+                        m = site.obj()
+                except TypeError as e:
+                    info = _null_info(site, f"needs constructor arguments: {str(e).splitlines()[0] if str(e) else ''}")
+                except Exception as e:  # noqa: BLE001
+                    info = _null_info(site, _err(e))
+                else:
+                    info = _model_info(site.name, m)
+                    if not m.built and info["total"] is None:
+                        info["error"] = "not built: the class alone gives no input shape"
+            elif site.obj is None:
+                info = _null_info(site, site.error)
+            else:
+                info = _model_info(site.name, site.obj)
+            info["line"], info["kind"] = site.line, site.kind
+            result["models"].append(info)
     finally:
         sys.stdout = real_stdout
-    seen = set()
-    for var, val in list(g.items()):
-        if var.startswith("__") or not isinstance(val, keras.Model) or id(val) in seen:
-            continue
-        seen.add(id(val))
-        result["models"].append(_model_info(var, val))
     return result
+
+
+def _null_info(site, error) -> dict:
+    return {"name": site.name, "class": site.cls, "total": None, "trainable": None,
+            "non_trainable": None, "error": error, "layers": []}
 
 
 # --------------------------------------------------------------------------- parent side
@@ -148,7 +206,10 @@ def dump(data: dict) -> str:
 
 
 def main(argv) -> int:
-    files = argv or sorted(p for p in glob.glob(os.path.join(FIXTURE_DIR, "*.py")))
+    sys.path.insert(0, HERE)
+    import _discover  # noqa: E402
+
+    files = argv or [str(p) for p in _discover.fixture_files("keras", Path(FIXTURE_ROOT))]
     rc = 0
     for path in files:
         try:

@@ -1,35 +1,42 @@
-"""Record real PyTorch's truth for the fixtures in ``fixtures/torch/``.
+"""Record real PyTorch's truth for the torch fixtures (``fixtures/**``).
 
 Usage (from the repo root)::
 
-    /work/oracle-venv/bin/python tests/oracle/record_torch.py [FILES...]
+    /work/venv/bin/python tests/oracle/record_torch.py [FILES...]
 
-Without FILES every ``fixtures/torch/*.py`` is recorded.  Each fixture is
-recorded in its own subprocess (``--single``) so fixtures never share state;
-the result is written beside the fixture as ``<stem>.oracle.json``
-(``json.dump(..., sort_keys=True, indent=1)``).  ``record(path) -> dict``
-computes the same dict in-process (fresh namespace) for use from pytest.
+Without FILES every ``fixtures/**/*.py`` whose framework is torch (a directory
+named ``torch``/``pytorch`` on its path, else ``import torch`` and no keras /
+tensorflow import) is recorded.  Each file is recorded in its own subprocess
+(``--single``) so files never share state; the result is written beside the
+file as ``<stem>.oracle.json`` (``json.dump(..., sort_keys=True, indent=1)``).
+``record(path) -> dict`` computes the same dict in-process (fresh namespace)
+for use from pytest.
 
 What is recorded
 ----------------
-The fixture is executed with ``runpy.run_path(path, run_name="__modelint_fixture__")``
-(so ``if __name__ == "__main__":`` blocks do NOT run).  If executing the file
-raises, the file is re-executed with ``exec`` into a fresh dict to keep the
-partial namespace, and ``"module_error"`` holds ``"<Type>: <first line>"``
-(``null`` otherwise).
+``models`` is the list of docs/models.md, found by ``tests/oracle/_discover.py``
+(read its docstring for how module level, ``__main__`` blocks and function
+bodies are evaluated; neither ``__main__`` blocks nor ``main()`` run as a
+whole), sorted by line.  Each entry has ``name``, ``class``, ``line`` and
+``kind`` (``class`` / ``instance`` / ``builder``):
 
-``models`` lists, in this order:
-
-1. every ``nn.Module`` subclass defined in the fixture file itself
-   (``cls.__module__ == "__modelint_fixture__"``), in source order, named by
-   its class and instantiated with NO arguments.  If the constructor raises
+1. every ``nn.Module`` subclass defined at the top level of the file (loss
+   classes, subclasses of ``nn.modules.loss._Loss``, excluded), named by its
+   class and instantiated with NO arguments.  If the constructor raises
    ``TypeError`` the entry has ``"total": null`` and
    ``"error": "needs constructor arguments: <msg>"`` (other exceptions:
    ``"<Type>: <msg>"``);
-2. every module-level variable bound to an ``nn.Module`` instance (including
-   loss modules such as ``criterion = nn.CrossEntropyLoss()``), in binding
-   order, named by the variable, ``class`` = its class name.  The instance
-   from the namespace itself is used (not re-constructed).
+2. every instance: the first ``nn.Module`` (not a loss module) bound to a plain
+   name in a scope — ``VAR`` at module level and in ``__main__`` blocks,
+   ``FUNC.VAR`` in a function; the object itself is analysed (not
+   re-constructed).  A site that is statically a model construction but could
+   not be evaluated has ``"total": null`` and the evaluation error;
+3. every top-level builder that is called nowhere in the file, called with no
+   arguments (required parameters: ``"total": null``, ``"error": "needs
+   arguments: ..."``).
+
+``module_error`` holds ``"<Type>: <first line>"`` if executing the module
+raised (``null`` otherwise); what was bound before the failure is kept.
 
 Input shape (``input_shape``, ``null`` if unknown) and dtype (``input_dtype``,
 ``"float32"`` or ``"int64"``):
@@ -38,12 +45,12 @@ Input shape (``input_shape``, ``null`` if unknown) and dtype (``input_dtype``,
   of comment lines directly above the ``class`` statement (normally the line
   right above; decorators are skipped).  A ``# modelint: input-dtype=long``
   comment in the same block makes the input integer.
-* module-level variable ``v`` (and, failing a comment, a class ``C`` for which
-  a module-level ``v = C(...)`` exists): the first module-level call ``v(ARG)``
-  (also inside module-level ``with``/``for``/``if`` blocks, but not inside
-  ``if __name__ == "__main__":``, functions or classes) where ARG is either a
+* instance ``v`` (and, failing a comment, a class ``C`` for which an instance
+  ``v = C(...)`` exists): the first call ``v(ARG)`` or ``v.forward(ARG)`` in
+  v's scope (module level including ``__main__`` blocks and module-level
+  ``with``/``for``/``if`` blocks; or the same function body) where ARG is either a
   literal ``torch.randn|rand|zeros|ones(<int literals or one tuple>)`` /
-  ``torch.randint(low, high, <tuple>)`` call, or a name bound at module level
+  ``torch.randint(low, high, <tuple>)`` call, or a name bound in that scope
   by ``NAME = <such a call>``.  Sizes may also be module-level int constants
   (``nz = 100`` ... ``torch.randn(2, nz, 1, 1)``) or + - * // of those.  Found by walking the AST, not by executing.
   ``torch.randint`` or ``dtype=torch.long`` gives an int64 input.
@@ -93,7 +100,6 @@ import ast
 import json
 import os
 import re
-import runpy
 import subprocess
 import sys
 import warnings
@@ -101,7 +107,10 @@ from pathlib import Path
 
 RUN_NAME = "__modelint_fixture__"
 REPO = Path(__file__).resolve().parents[2]
-FIXTURE_DIR = REPO / "fixtures" / "torch"
+FIXTURE_ROOT = REPO / "fixtures"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _discover  # noqa: E402  (works both as a script and as tests.oracle.record_torch)
 
 _SHAPE_RE = re.compile(r"modelint:\s*input-shape\s*=\s*\(([^)]*)\)")
 _DTYPE_RE = re.compile(r"modelint:\s*input-dtype\s*=\s*(long|int64|int)\b")
@@ -174,23 +183,39 @@ def _tensor_call(node, consts=None):
     return None
 
 
-def _is_main_guard(node) -> bool:
-    return (
-        isinstance(node, ast.If)
-        and isinstance(node.test, ast.Compare)
-        and isinstance(node.test.left, ast.Name)
-        and node.test.left.id == "__name__"
-    )
+def _scopes(tree):
+    """(name prefix, statements) of every scope whose instances are models.
+
+    The module scope (prefix "") covers module-level code and the bodies of
+    ``if __name__ == "__main__":`` blocks; every function body is its own scope,
+    prefixed ``FUNC.`` (``Class.method.`` for a method), as in docs/models.md."""
+    module = []
+    out = [("", module)]
+
+    def visit(stmts, prefix, top):
+        for st in stmts:
+            if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                out.append((prefix + st.name + ".", st.body))
+                visit(st.body, prefix + st.name + ".", False)
+            elif isinstance(st, ast.ClassDef):
+                visit(st.body, prefix + st.name + ".", False)
+            else:
+                if top:
+                    module.append(st)
+                for name in ("body", "orelse", "finalbody"):
+                    if isinstance(getattr(st, name, None), list):
+                        visit(getattr(st, name), prefix, False)
+
+    visit(tree.body, "", True)
+    return out
 
 
-def _module_level_nodes(tree):
-    """All AST nodes executed at module level (no defs/classes/main guard)."""
-    stack = list(tree.body)
+def _scope_nodes(stmts):
+    """All AST nodes of a scope's statements, in order, not entering defs/classes."""
+    stack = list(stmts)
     while stack:
         node = stack.pop(0)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        if _is_main_guard(node):
             continue
         yield node
         stack[0:0] = list(ast.iter_child_nodes(node))
@@ -200,8 +225,10 @@ def static_inputs(source: str):
     """Return (class_inputs, var_inputs, var_classes).
 
     class_inputs: {class_name: (shape, dtype_or_None)} from comments.
-    var_inputs:   {var_name: (shape, dtype)} from example calls.
-    var_classes:  {var_name: class_name} for ``v = C(...)`` at module level.
+    var_inputs:   {model_name: (shape, dtype)} from example calls ``v(ARG)`` in v's scope.
+    var_classes:  {model_name: class_name} for ``v = C(...)`` in any scope.
+    Model names are as in docs/models.md: ``v`` at module level and in
+    ``__main__`` blocks, ``FUNC.v`` inside a function.
     """
     tree = ast.parse(source)
     lines = source.splitlines()
@@ -222,24 +249,36 @@ def static_inputs(source: str):
         if shape is not None:
             class_inputs[node.name] = (shape, dtype)
 
-    tensor_vars, var_inputs, var_classes, consts = {}, {}, {}, {}
-    for node in _module_level_nodes(tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            name = node.targets[0].id
-            if name not in consts and _int_value(node.value, consts) is not None:
-                consts[name] = _int_value(node.value, consts)
-            t = _tensor_call(node.value, consts)
-            if t is not None:
-                tensor_vars.setdefault(name, t)
-            if isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name):
-                var_classes.setdefault(name, node.value.func.id)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
-            arg = node.args[0]
-            t = _tensor_call(arg, consts)
-            if t is None and isinstance(arg, ast.Name):
-                t = tensor_vars.get(arg.id)
-            if t is not None:
-                var_inputs.setdefault(node.func.id, t)
+    var_inputs, var_classes, module_consts = {}, {}, {}
+    for prefix, stmts in _scopes(tree):
+        tensor_vars = {}
+        consts = module_consts if prefix == "" else dict(module_consts)
+        for node in _scope_nodes(stmts):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                name = node.targets[0].id
+                if name not in consts and _int_value(node.value, consts) is not None:
+                    consts[name] = _int_value(node.value, consts)
+                t = _tensor_call(node.value, consts)
+                if t is not None:
+                    tensor_vars.setdefault(name, t)
+                call = node.value
+                while (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                       and call.func.attr in ("to", "cuda", "cpu", "eval", "train", "float")):
+                    call = call.func.value
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Name):
+                    var_classes.setdefault(prefix + name, call.func.id)
+            if isinstance(node, ast.Call) and node.args:
+                f = node.func
+                if isinstance(f, ast.Attribute) and f.attr == "forward":
+                    f = f.value
+                if not isinstance(f, ast.Name):
+                    continue
+                arg = node.args[0]
+                t = _tensor_call(arg, consts)
+                if t is None and isinstance(arg, ast.Name):
+                    t = tensor_vars.get(arg.id)
+                if t is not None:
+                    var_inputs.setdefault(prefix + f.id, t)
     return class_inputs, var_inputs, var_classes
 
 
@@ -351,6 +390,30 @@ def record(path) -> dict:
             mha.set_fastpath_enabled(old_fastpath)
 
 
+def _framework(torch, nn) -> "_discover.Framework":
+    from torch.nn.modules.loss import _Loss
+
+    def is_model(obj):
+        return isinstance(obj, nn.Module) and not isinstance(obj, _Loss)
+
+    def is_model_class(cls):
+        return isinstance(cls, type) and issubclass(cls, nn.Module) and not issubclass(cls, _Loss)
+
+    def is_library_builder(func):
+        mod = getattr(func, "__module__", "") or ""
+        return mod.startswith(("torchvision.models", "timm.models", "torchaudio.models"))
+
+    return _discover.Framework(is_model=is_model, is_model_class=is_model_class,
+                               is_library_builder=is_library_builder,
+                               frame_classes=lambda c: issubclass(c, nn.Module))
+
+
+def _null_entry(name, cls, shape, dtype, error):
+    return {"name": name, "class": cls, "input_shape": shape, "total": None, "trainable": None,
+            "non_trainable": None, "input_dtype": dtype, "output": None, "modules": [],
+            "error": error}
+
+
 def _record(path) -> dict:
     import torch
     import torch.nn as nn
@@ -360,61 +423,47 @@ def _record(path) -> dict:
     class_inputs, var_inputs, var_classes = static_inputs(source)
 
     torch.manual_seed(0)
-    module_error = None
-    try:
-        ns = runpy.run_path(str(path), run_name=RUN_NAME)
-    except Exception as exc:  # noqa: BLE001
-        module_error = _err(exc)
-        ns = {"__name__": RUN_NAME, "__file__": str(path)}
-        try:
-            exec(compile(source, str(path), "exec"), ns)
-        except Exception:  # noqa: BLE001 - partial namespace is what we want
-            pass
-
-    tree = ast.parse(source)
-    class_order = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
+    found = _discover.discover(path, _framework(torch, nn))
     models = []
-    for cname in class_order:
-        cls = ns.get(cname)
-        if not (isinstance(cls, type) and issubclass(cls, nn.Module) and cls.__module__ == RUN_NAME):
-            continue
-        shape, dtype = class_inputs.get(cname, (None, None))
-        if shape is None:
-            for v, c in var_classes.items():
-                if c == cname and v in var_inputs:
-                    shape, dtype = var_inputs[v]
-                    break
-        entry = {"name": cname, "class": cname, "input_shape": shape}
-        torch.manual_seed(0)
-        try:
-            m = cls()
-        except TypeError as exc:
-            entry.update(total=None, trainable=None, non_trainable=None, input_dtype=dtype,
-                         output=None, modules=[],
-                         error=f"needs constructor arguments: {str(exc).splitlines()[0] if str(exc) else ''}")
-            models.append(entry)
-            continue
-        except Exception as exc:  # noqa: BLE001
-            entry.update(total=None, trainable=None, non_trainable=None, input_dtype=dtype,
-                         output=None, modules=[], error=_err(exc))
-            models.append(entry)
-            continue
-        entry.update(_analyse(m, shape, dtype, torch, nn))
-        models.append(entry)
-
-    for vname, obj in list(ns.items()):
-        if vname.startswith("_") or not isinstance(obj, nn.Module):
-            continue
-        shape, dtype = var_inputs.get(vname, (None, None))
-        entry = {"name": vname, "class": type(obj).__name__, "input_shape": shape}
-        entry.update(_analyse(obj, shape, dtype, torch, nn))
+    for site in found.sites:
+        entry = {"name": site.name, "class": site.cls, "line": site.line, "kind": site.kind}
+        if site.kind == "class":
+            shape, dtype = class_inputs.get(site.name, (None, None))
+            if shape is None:
+                for v, c in var_classes.items():
+                    if c == site.name and v in var_inputs:
+                        shape, dtype = var_inputs[v]
+                        break
+            torch.manual_seed(0)
+            try:
+                with _discover.time_limit(_discover.STATEMENT_TIMEOUT):
+                    m = site.obj()
+            except TypeError as exc:
+                msg = str(exc).splitlines()[0] if str(exc) else ""
+                entry.update(_null_entry(site.name, site.cls, shape, dtype,
+                                         f"needs constructor arguments: {msg}"))
+                models.append(entry)
+                continue
+            except Exception as exc:  # noqa: BLE001
+                entry.update(_null_entry(site.name, site.cls, shape, dtype, _err(exc)))
+                models.append(entry)
+                continue
+            entry["input_shape"] = shape
+            entry.update(_analyse(m, shape, dtype, torch, nn))
+        elif site.obj is None:
+            shape, dtype = var_inputs.get(site.name, (None, None))
+            entry.update(_null_entry(site.name, site.cls, shape, dtype, site.error))
+        else:
+            shape, dtype = var_inputs.get(site.name, (None, None))
+            entry["input_shape"] = shape
+            entry.update(_analyse(site.obj, shape, dtype, torch, nn))
         models.append(entry)
 
     return {
         "framework": "torch",
         "framework_version": torch.__version__.split("+")[0],
         "fixture": path.name,
-        "module_error": module_error,
+        "module_error": found.module_error,
         "models": models,
     }
 
@@ -440,7 +489,7 @@ def main(argv):
               + (f"; module_error={data['module_error']}" if data["module_error"] else "")
               + "".join(f"\n    {e}" for e in errs))
         return 0
-    files = [Path(a) for a in argv] or sorted(FIXTURE_DIR.glob("*.py"))
+    files = [Path(a) for a in argv] or _discover.fixture_files("torch", FIXTURE_ROOT)
     rc = 0
     for f in files:
         env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))

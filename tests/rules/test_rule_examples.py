@@ -19,9 +19,10 @@ CASES = [(rule, kind, i, ex) for rule in all_rules()
 def _options(rule, example) -> Options:
     shapes = example.config.get("input_shapes", {})
     expect = example.config.get("expect_params", {})
-    # Every rule runs, as in a real run: a suppression is only "used" when the rule
-    # it names is enabled (ML404), and one rule's example may trip another.
-    return Options(selection=Selection(), input_shapes=shapes, expect_params=expect)
+    # Every rule runs (opt-in ones too, hence ALL): a suppression is only "used" when the
+    # rule it names is enabled (ML404), and one rule's example may trip another.
+    return Options(selection=Selection(("ALL",)), input_shapes=shapes, expect_params=expect,
+                   expect_macs=example.config.get("expect_macs", {}), max_macs=example.config.get("max_macs", {}))
 
 
 @pytest.mark.parametrize("rule,kind,index,example", CASES,
@@ -38,6 +39,18 @@ def test_example(rule, kind, index, example):
             assert rule.code not in [d.code for d in again.diagnostics]
     else:
         assert rule.code not in codes, [d.message for d in result.diagnostics if d.code == rule.code]
+
+
+def test_opt_in_rules_are_documented_and_off_by_default():
+    """Advice rules (``default = False``) say so in their docs and stay out of the
+    default selection; every other rule is in it."""
+    default = Selection()
+    for rule in all_rules():
+        if getattr(rule, "default", True):
+            assert default.enabled(rule), rule.code
+        else:
+            assert not default.enabled(rule) and "## Opt-in" in rule.doc(), rule.code
+            assert Selection(("ALL",)).enabled(rule) and Selection(extend_select=(rule.code,)).enabled(rule)
 
 
 def test_every_rule_is_documented_and_exemplified():

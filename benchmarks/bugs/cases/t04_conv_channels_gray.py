@@ -1,0 +1,20 @@
+# errorcanon.top/errors/pytorch/conv2d-channels-mismatch: "weight of size [16, 3, 3, 3], expected input[1, 1, 32, 32] to have 3 channels" [reconstructed around the lines the thread quotes]
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, kernel_size=3)  # BUG
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.conv(x))
+        x = self.pool(x).flatten(1)
+        return self.fc(x)
+
+
+model = Net()
+out = model(torch.randn(1, 1, 32, 32))

@@ -1,0 +1,176 @@
+"""The first pass parses only the statements that can matter to a model, and the
+analysis stays exactly the whole file's: same models, findings, positions, fixes and
+suppressions (``# noqa``, ``disable-file`` anywhere, ML404), on every fixture and on
+real library code."""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from modelint.analyzer.engine import FileResult, Options, analyze_source
+from modelint.analyzer.firstpass import frontends_for, select
+from modelint.analyzer.reporters import json as json_reporter
+from tests.conftest import FIXTURES, REPO
+
+SITE = Path(next(p for p in sys.path if p.endswith("site-packages"))) if any(
+    p.endswith("site-packages") for p in sys.path) else None
+
+
+def report(result: FileResult) -> str:
+    """Everything a user can read about the file: models, layers, shapes, counts,
+    findings with positions and fix edits."""
+    return json_reporter.render([result])
+
+
+def both(path: Path, source: str) -> tuple[str, str]:
+    display = path.as_posix()
+    whole = analyze_source(path, source, Options(), display, whole_file=True)
+    partial = analyze_source(path, source, Options(), display)
+    return report(whole), report(partial)
+
+
+def fixtures() -> list[Path]:
+    """Every fixture, including the ones other work adds later (collected at run time)."""
+    return sorted(FIXTURES.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", fixtures(), ids=lambda p: p.relative_to(FIXTURES).as_posix())
+def test_every_fixture_gives_the_whole_file_analysis(path):
+    whole, partial = both(path, path.read_text(encoding="utf-8"))
+    assert partial == whole
+
+
+def _library_files() -> list[Path]:
+    if SITE is None:
+        return []
+    roots = [SITE / "keras" / "src", SITE / "torch" / "nn"]
+    return sorted(p for root in roots if root.is_dir() for p in root.rglob("*.py"))
+
+
+def _sample() -> list[Path]:
+    """A fast, fixed slice of the real-code corpus: Keras' model builders (functions that
+    return models), and library modules full of framework names that build nothing."""
+    wanted = ("keras/src/applications/mobilenet.py", "keras/src/applications/vgg16.py",
+              "keras/src/applications/resnet.py", "keras/src/layers/core/dense.py",
+              "keras/src/models/sequential.py", "keras/src/losses/losses.py",
+              "torch/nn/modules/container.py", "torch/nn/modules/linear.py", "torch/nn/utils/rnn.py",
+              "torch/nn/modules/transformer.py")
+    return [p for p in _library_files() if p.as_posix().endswith(wanted)]
+
+
+@pytest.mark.parametrize("path", _sample(), ids=lambda p: "/".join(p.parts[-3:]))
+def test_real_library_code_gives_the_whole_file_analysis(path):
+    whole, partial = both(path, path.read_text(encoding="utf-8"))
+    assert partial == whole
+
+
+@pytest.mark.slow
+def test_the_whole_real_code_corpus_gives_the_whole_file_analysis():
+    """keras/src + torch/nn (906 files): minutes, run with `-m slow` (MODELINT_CORPUS
+    may name another folder of Python files)."""
+    root = os.environ.get("MODELINT_CORPUS")
+    files = sorted(Path(root).rglob("*.py")) if root else _library_files()
+    if not files:
+        pytest.skip("no corpus")
+    differ = []
+    for path in files:
+        whole, partial = both(path, path.read_text(encoding="utf-8", errors="replace"))
+        if partial != whole:
+            differ.append(str(path))
+    assert differ == []
+
+
+def selected(source: str) -> list[str]:
+    """The first line of each selected top-level statement."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    return [lines[tree.body[i].lineno - 1] for i in select(tree, frontends_for(source))]
+
+
+def test_a_file_without_a_framework_selects_nothing():
+    assert selected("import os\nx = os.getcwd()\ndef f():\n    return x\n") == []
+
+
+def test_a_framework_file_that_builds_nothing_selects_nothing():
+    source = ("from keras.src import ops\nfrom keras.src.api_export import keras_export\n\n"
+              "@keras_export('keras.ops.thing')\ndef thing(x):\n    return ops.relu(x)\n")
+    assert selected(source) == []
+
+
+def test_model_statements_their_dependencies_and_their_uses_are_selected():
+    source = (
+        "import os\n"
+        "import torch.nn as nn\n"
+        "WIDTH = 64\n"                                      # used by the model: kept
+        "UNUSED = os.sep\n"                                 # dropped
+        "def helper(x):\n    return x * 2\n"                # called by the model: kept
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(helper(WIDTH), 10)\n"
+        "def unrelated(path):\n    return os.path.join(path, 'x')\n"   # dropped
+        "def train():\n    model = Net()\n    return model\n"          # uses a selected name: kept
+        "if __name__ == '__main__':\n    train()\n"                      # calls a helper: kept
+    )
+    assert selected(source) == ["import os", "import torch.nn as nn", "WIDTH = 64", "def helper(x):",
+                                "class Net(nn.Module):", "def train():", "if __name__ == '__main__':"]
+
+
+def test_a_statement_that_can_stop_the_evaluation_is_kept():
+    source = ("import keras\nfor i in range(10**6):\n    pass\n"
+              "model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])\n")
+    assert "for i in range(10**6):" in selected(source)
+
+
+def test_rebinding_a_model_name_is_kept():
+    source = ("import keras\nmodel = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])\n"
+              "model = None\n")
+    assert selected(source)[-1] == "model = None"
+
+
+SUPPRESSIONS = '''\
+import os  # noqa: ML101
+# modelint: disable-file=ML204
+import keras
+
+def unrelated():  # noqa
+    return os.sep
+
+model = keras.Sequential([
+    keras.Input((8, 8, 3)),
+    keras.layers.Dense(4),  # noqa: ML101
+    keras.layers.Dense(4),
+])
+x = 1  # modelint: disable=ML301
+'''
+
+
+def test_suppressions_anywhere_in_the_file_read_the_same():
+    whole, partial = both(Path("suppressions.py"), SUPPRESSIONS)
+    assert partial == whole
+    assert '"ML404"' in partial  # the unused directives are still reported, at their lines
+
+
+@pytest.mark.parametrize("source", [
+    "import keras\nmodel = keras.Sequential([\n",        # Python's parser refuses it: libcst reports
+    "import torch\nx = *a\n",                              # ast refuses, libcst accepts
+    "",
+    "# torch, only a comment\n",
+    "import torch\n\n\n",
+    "import keras; model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]); x = 1\n",
+    "x = 1\r\nimport keras\r\nmodel = keras.Sequential([keras.Input((2,)),\r\n    keras.layers.Dense(1)])\r\n",
+    "def f():\n  return 1\nimport keras\nm = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])\n",
+])
+def test_odd_sources_give_the_whole_file_analysis(source):
+    whole, partial = both(Path("odd.py"), source)
+    assert partial == whole
+
+
+def test_the_repository_own_sources_are_not_a_special_case():
+    """modelint's own engine mentions keras and torch everywhere and builds nothing."""
+    path = REPO / "analyzer" / "engine.py"
+    whole, partial = both(path, path.read_text(encoding="utf-8"))
+    assert partial == whole
