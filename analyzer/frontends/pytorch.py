@@ -68,7 +68,7 @@ _MODEL_LIBRARIES = ("torchvision.models.", "timm.", "transformers.", "torchaudio
 _CALL_ATTRS = ("need_weights", "average_attn_weights")
 _TENSOR_KWARGS = ("input", "query", "key", "value", "src", "tgt", "memory")
 _OPERATORS = {cst.Add: ("add", "+"), cst.Subtract: ("sub", "-"), cst.Multiply: ("mul", "*"),
-              cst.Divide: ("truediv", "/")}
+              cst.Divide: ("truediv", "/"), cst.MatrixMultiply: ("matmul", "@")}
 
 
 def nn_class(qualname: str) -> str | None:
@@ -426,7 +426,7 @@ class TorchEvaluator(Evaluator):
         except BindError as exc:
             return self.unknown_function(key, name, args, kwargs, node, f"{op}: {exc}", receiver)
         refs: list[TensorRef | None] = [] if receiver is None else [receiver.ref]
-        for slot in ("input", "other", "tensors"):
+        for slot in ("input", "other", "mat2", "query", "key", "value", "tensors"):
             if slot not in attrs:
                 continue
             value = attrs.pop(slot)

@@ -284,6 +284,14 @@ TORCH_FUNCTIONS: Mapping[str, Binding] = MappingProxyType({
     # Python operators on tensors
     **{f"operator.{name}": _f("broadcast", _BINARY) for name in ("add", "sub", "mul", "truediv")},
     "operator.getitem": _f("getitem", (_IN, ("index", REQUIRED))),
+    "operator.matmul": _f("matmul", _BINARY),
+    # matrix products and attention (shapes and MACs in analyzer/ops/tensor.py, attention.py)
+    **{f"torch.{name}": _f("matmul", (_IN, ("mat2", REQUIRED))) for name in ("mm", "bmm")},
+    "torch.matmul": _f("matmul", _BINARY),
+    "Tensor.matmul": _f("matmul", (("other", REQUIRED),)),
+    _F + "scaled_dot_product_attention": _f("sdpa", (("query", REQUIRED), ("key", REQUIRED), ("value", REQUIRED),
+                                                     ("attn_mask", None), ("dropout_p", 0.0), ("is_causal", False),
+                                                     ("scale", None), ("enable_gqa", False))),
     # tensor methods (the receiver is input 0)
     "Tensor.view": _f("reshape", (("shape", REQUIRED),)),
     "Tensor.reshape": _f("reshape", (("shape", REQUIRED),)),

@@ -325,3 +325,50 @@ class Net(nn.Module):
 def test_half_typed_code_never_crashes(source):
     result = analyze_text(source, "net.py")
     assert all(d.code for d in result.diagnostics)
+
+
+def test_matrix_products_and_attention_in_forward_have_shapes_and_macs():
+    """`@`, torch.matmul / mm / bmm and F.scaled_dot_product_attention are layers with
+    shapes (torch 2.13 gives out (14, 4) and 3,488 parameters for this model) and the
+    MACs of analyzer/ops/tensor.py and attention.py."""
+    source = '''
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Attn(nn.Module):
+    def __init__(self, d=32):
+        super().__init__()
+        self.q = nn.Linear(d, d)
+        self.k = nn.Linear(d, d)
+        self.v = nn.Linear(d, d)
+        self.w = nn.Parameter(torch.randn(d, 10))
+
+    def forward(self, x):
+        q, k, v = self.q(x), self.k(x), self.v(x)
+        s = q @ k.transpose(1, 2)
+        a = torch.matmul(s.softmax(dim=-1), v)
+        o = F.scaled_dot_product_attention(q, k, v)
+        y = torch.bmm(a + o, self.w.expand(2, 32, 10))
+        return torch.mm(y.reshape(-1, 10), torch.randn(10, 4))
+
+
+model = Attn()
+out = model(torch.randn(2, 7, 32))
+'''
+    model = next(m for m in analyze_text(source).models if m.name == "model")
+    trainable, non_trainable, exact = model.totals()
+    assert (trainable, non_trainable, exact) == (3488, 0, True)
+    rows = {(l.name, l.op): l for l in model.layers()}
+    shapes = {op: rows[(name, op)].output_shape for name, op in rows}
+    assert shapes["@"] == (2, 7, 7)
+    assert shapes["torch.matmul"] == (2, 7, 32)
+    assert shapes["F.scaled_dot_product_attention"] == (2, 7, 32)
+    assert shapes["torch.bmm"] == (2, 7, 10)
+    assert shapes["torch.mm"] == (14, 4)
+    macs = {l.op: l.macs for l in model.costs()}
+    assert macs["@"] == 2 * 7 * 7 * 32
+    assert macs["torch.bmm"] == 2 * 7 * 32 * 10
+    assert macs["torch.mm"] == 14 * 10 * 4
+    assert macs["F.scaled_dot_product_attention"] == 2 * (2 * 7 * 7 * 32)
