@@ -34,6 +34,22 @@ def fixture_files(framework: str, suffix: str = ".py") -> list[Path]:
     return sorted((FIXTURES / framework).glob(f"*{suffix}"))
 
 
+def oracle_fixtures(framework: str) -> list[Path]:
+    """Every ``X.py`` under fixtures/ (any directory: the real-world corpus, the fuzzer's
+    finds) whose ``X.oracle.json`` was recorded by ``framework``."""
+    out = []
+    for truth in sorted(FIXTURES.rglob("*.oracle.json")):
+        source = truth.with_name(truth.name[: -len(".oracle.json")] + ".py")
+        if source.exists() and json.loads(truth.read_text()).get("framework") == framework:
+            out.append(source)
+    return out
+
+
+def fixture_id(path: Path) -> str:
+    """``real/torch/kuangliu_vgg``: a fixture's test id, unique across directories."""
+    return path.relative_to(FIXTURES).with_suffix("").as_posix()
+
+
 def oracle_for(path: Path) -> dict | None:
     truth = path.with_name(path.stem + ".oracle.json")
     return json.loads(truth.read_text()) if truth.exists() else None

@@ -5,29 +5,16 @@ fixture, listing the models of docs/models.md)."""
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import FIXTURES as FIXTURE_ROOT
-from tests.conftest import REPO, analyze, fixture_files, oracle_for
+from tests.conftest import REPO, analyze, fixture_files, oracle_for, oracle_fixtures
+from tests.conftest import fixture_id as _id
 
 
-def oracle_fixtures(framework: str) -> list:
-    """Every ``X.py`` under fixtures/ whose ``X.oracle.json`` was recorded by ``framework``."""
-    out = []
-    for truth in sorted(FIXTURE_ROOT.rglob("*.oracle.json")):
-        source = truth.with_name(truth.name[: -len(".oracle.json")] + ".py")
-        if source.exists() and json.loads(truth.read_text()).get("framework") == framework:
-            out.append(source)
-    return out
-
-
-def _id(path) -> str:
-    return path.relative_to(FIXTURE_ROOT).with_suffix("").as_posix()
 
 
 FIXTURES = oracle_fixtures("torch")

@@ -9,24 +9,13 @@ import json
 
 import pytest
 
-from tests.conftest import FIXTURES as FIXTURE_ROOT
+from tests.conftest import fixture_id as _id
 from tests.conftest import oracle_for
+from tests.conftest import oracle_fixtures as _recorded
 
 pytestmark = pytest.mark.oracle
 
 
-def _recorded(framework: str) -> list:
-    """Every fixture (any directory under fixtures/) whose truth ``framework`` recorded."""
-    out = []
-    for truth in sorted(FIXTURE_ROOT.rglob("*.oracle.json")):
-        source = truth.with_name(truth.name[: -len(".oracle.json")] + ".py")
-        if source.exists() and json.loads(truth.read_text()).get("framework") == framework:
-            out.append(source)
-    return out
-
-
-def _id(path) -> str:
-    return path.relative_to(FIXTURE_ROOT).with_suffix("").as_posix()
 
 
 def _comparable(truth: dict) -> dict:
