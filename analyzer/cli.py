@@ -149,10 +149,15 @@ def run(args: argparse.Namespace) -> int:
         results = []
         fail_levels = []
         if args.paths == ["-"]:
-            source = sys.stdin.read()
             display = args.stdin_filename or "-"
             settings = resolver.for_path(Path(display))
-            results.append(analyze_source(Path(display), source, settings.options_for(Path(display)), display))
+            options = settings.options_for(Path(display))
+            if display.lower().endswith(".ipynb"):  # an editor or pre-commit piping a notebook
+                from modelint.analyzer.notebook import analyze_notebook_bytes
+
+                results.append(analyze_notebook_bytes(Path(display), sys.stdin.buffer.read(), options, display))
+            else:
+                results.append(analyze_source(Path(display), sys.stdin.read(), options, display))
             fail_levels.append(settings.fail_on)
         else:
             files = discover([Path(p) for p in args.paths], resolver, args.force_exclude)

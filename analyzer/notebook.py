@@ -355,6 +355,13 @@ def analyze_notebook(path: Path, options: "Options", display: str) -> "FileResul
         data = path.read_bytes()
     except OSError as exc:
         return invalid(display, options, f"cannot read file: {exc.strerror or exc}")
+    return analyze_notebook_bytes(path, data, options, display)
+
+
+def analyze_notebook_bytes(path: Path, data: bytes, options: "Options", display: str) -> "FileResult":
+    """A notebook already read (a file, or stdin with ``--stdin-filename x.ipynb``)."""
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        return invalid(display, options, f"notebook is larger than {MAX_NOTEBOOK_BYTES:,} bytes; skipped")
     try:
         notebook = parse_notebook(data)
     except NotebookError as exc:

@@ -393,3 +393,18 @@ def test_notebook_truth_is_current(path):
         return json.loads(json.dumps(truth, sort_keys=True))
 
     assert comparable(record_notebook.record(path)) == comparable(_oracle(path))
+
+
+def test_a_notebook_piped_on_stdin_is_read_as_a_notebook(tmp_path):
+    """`modelint - --stdin-filename x.ipynb` (editors, pre-commit wrappers): the same
+    findings as the file, in cell coordinates; broken JSON on stdin is one ML902."""
+    path = NOTEBOOKS / "penguins_softmax_crossentropy.ipynb"
+    args = [sys.executable, "-m", "modelint.analyzer", "--output-format", "concise"]
+    piped = subprocess.run(args + ["--stdin-filename", "x.ipynb", "-"], input=path.read_bytes(),
+                           capture_output=True)
+    direct = subprocess.run(args + [path.name], cwd=NOTEBOOKS, capture_output=True)
+    assert piped.returncode == direct.returncode == 1
+    assert piped.stdout.decode().replace("x.ipynb:", "") == direct.stdout.decode().replace(f"{path.name}:", "")
+    assert b"x.ipynb:cell 13:15:13: ML201" in piped.stdout
+    broken = subprocess.run(args + ["--stdin-filename", "y.ipynb", "-"], input=b"{not json", capture_output=True)
+    assert broken.returncode == 1 and b"ML902" in broken.stdout and broken.stderr == b""
