@@ -201,10 +201,15 @@ def _emit(results, args) -> None:
 
         out.write(sarif.render(results))
         return
-    if fmt in ("dot", "mermaid"):  # the model as a picture (analyzer/reporters/dot.py, mermaid.py)
-        from importlib import import_module
+    if fmt == "dot":  # the model as a picture (analyzer/reporters/dot.py, mermaid.py)
+        from modelint.analyzer.reporters import dot
 
-        out.write(import_module(f"modelint.analyzer.reporters.{fmt}").render(results))
+        out.write(dot.render(results))
+        return
+    if fmt == "mermaid":
+        from modelint.analyzer.reporters import mermaid
+
+        out.write(mermaid.render(results))
         return
     if fmt == "github":
         from modelint.analyzer.reporters import github
