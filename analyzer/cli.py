@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         "language server; `modelint clean` removes the results cache. Exit codes: 0 clean, 1 findings, "
         "2 usage or internal error.",
     )
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (.py, .onnx); `-` reads stdin")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (.py, .ipynb, .onnx); `-` reads stdin")
     p.add_argument("--output-format", "--format", dest="format", choices=FORMATS, default=None,
                    help="how findings are printed (default: full)")
     p.add_argument("--summary", action="store_true", help="print a per-layer table for every model")
