@@ -43,6 +43,9 @@ class Layer:
     # MACs/FLOPs of this application (an ops ``Cost``), filled on first use by
     # :meth:`ModelGraph.costs` from the same shapes; None = not yet computed.
     cost: Any = None
+    # What this layer needs of the input's symbols to be valid (``symbolic.Constraint``:
+    # a spatial size >= 1, ``in_features`` pinning a flattened size), from its op.
+    constraints: tuple[Any, ...] = ()
 
     @property
     def macs(self) -> Any:
@@ -62,6 +65,20 @@ class Layer:
         if self.trainable is None or self.non_trainable is None:
             return None
         return self.trainable + self.non_trainable
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolOrigin:
+    """Where a named symbol of a model's shapes or counts comes from, for the report:
+    ``kind`` is ``parameter`` (a constructor or builder argument without a value),
+    ``input`` (an input dimension: ``N``, ``H``, ``W``, ``C``, ``L`` or a name given
+    with ``--input-shape``) or ``config`` (an attribute of a parameter, ``cfg.hidden``);
+    ``description`` says it in words."""
+
+    name: str
+    kind: str
+    description: str
+    span: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +129,8 @@ class ModelGraph:
     unregistered_params: int = 0
     span: Span | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Named symbols the model's shapes and counts use, by name (empty: none).
+    symbols: dict[str, SymbolOrigin] = field(default_factory=dict)
     _nodes: dict[str, Layer] = field(default_factory=dict)
     _in: dict[str, list[Link]] = field(default_factory=dict)
     _out: dict[str, list[Link]] = field(default_factory=dict)

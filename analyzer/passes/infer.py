@@ -48,6 +48,7 @@ def annotate(layer: Layer, inputs: Sequence[Shape | None]) -> Layer:
     layer.non_trainable = non_trainable
     layer.issues = tuple(result.issues)
     layer.unknown = result.unknown
+    layer.constraints = tuple(result.constraints)
     return layer
 
 
