@@ -56,7 +56,7 @@ def analyze_python(ctx: FileContext, parse_cache: "ParseCache | None" = None,
     """The models of one Python source. The first pass picks the statements that can
     matter to a model; only those are parsed with libcst and folded (``whole_file``
     parses and folds everything: the reference the first pass is tested against)."""
-    from modelint.analyzer.firstpass import frontends_for, select
+    from modelint.analyzer.firstpass import frontends_for, select_parts
 
     frontends = frontends_for(ctx.source)
     if whole_file:
@@ -88,7 +88,8 @@ def analyze_python(ctx: FileContext, parse_cache: "ParseCache | None" = None,
             module, metadata = parsed_with(None, ctx.source)
         else:
             ctx.tree = split.tree
-            statements = select(split.tree, frontends)
+            selection = select_parts(split.tree, frontends)
+            statements = selection.statements
             if not statements:
                 return []
             if len(statements) > MAX_MODEL_STATEMENTS:
@@ -96,7 +97,7 @@ def analyze_python(ctx: FileContext, parse_cache: "ParseCache | None" = None,
                                f"modelint folds in one file ({MAX_MODEL_STATEMENTS:,}); skipped")
             from modelint.analyzer.incremental import parse_selected
 
-            module, metadata = parse_selected(ctx.source, split, statements, parse_cache)
+            module, metadata = parse_selected(ctx.source, split, statements, parse_cache, selection.left_out)
     if metadata is not None:
         ctx.extra["cst_metadata"] = (module, metadata)
     ctx.module = module
@@ -233,7 +234,11 @@ def analyze_files(jobs: Sequence[Job], workers: int = 1, cache: "Cache | None" =
             context = multiprocessing.get_context("fork")
         except ValueError:  # no fork on this platform
             context = multiprocessing.get_context()
-        chunk = max(1, min(16, len(todo) // (workers * 8)))
+        # Largest files first, a few at a time: a 12,000-line file handed out last
+        # would leave the other workers idle while it runs (the order of the output
+        # is the jobs' order whatever the order of the work).
+        todo.sort(key=lambda i: -_size(jobs[i].path))
+        chunk = max(1, min(4, len(todo) // (workers * 32)))
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             done = pool.map(_analyze_job, [jobs[i] for i in todo], [cache] * len(todo), chunksize=chunk)
             for i, result in zip(todo, done):
@@ -242,6 +247,15 @@ def analyze_files(jobs: Sequence[Job], workers: int = 1, cache: "Cache | None" =
         for i in todo:
             results[i] = _analyze_job(jobs[i], cache)
     return [r for r in results if r is not None]
+
+
+def _size(path: Path) -> int:
+    """The file's size, to hand out the largest files first (0 when it cannot be
+    stat'ed: its analysis reports why)."""
+    try:
+        return path.stat().st_size
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, on some Pythons
+        return 0
 
 
 def _analyze_job(job: Job, cache: "Cache | None") -> FileResult:

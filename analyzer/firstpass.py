@@ -20,6 +20,20 @@ It is conservative by construction. A statement is selected when:
 * it binds a name that a selected statement reads (its dependencies), or reads or
   rebinds a name that a selected statement binds (its uses: ``model.compile(...)``,
   ``if __name__ == "__main__":`` blocks, functions that call a builder) — to a fixpoint.
+  A statement kept only because it may stop the evaluation (a loop, a comprehension, a
+  builtin's call, with no model-making name and no call of the file's own code) is
+  *cold*: what it binds cannot be a model, so its readers are not pulled in — unless a
+  selected statement reads what it binds, which makes it a dependency like any other.
+
+A top-level class that can be no model class (no framework base, no base the file
+binds) and that no other statement names (nothing instantiates, subclasses or reaches
+into it) is selected method by method, with the same rules: a method is kept when it
+holds a model-making name, reads a name a selected statement binds, or is named by a
+kept method of its class (``self.build()``), or names one (its uses). Its header — the
+bases, the decorators and everything its body runs when the module is read — is kept
+with any of its methods; the methods left out become blank lines in the text libcst
+parses, so every position stays where it is (Keras' test classes hold hundreds of
+methods, a few of which build a model).
 
 Names are every ``Name`` a statement loads anywhere (function locals included, which
 only over-selects) except the parameters of the function it sits in (always bound when
@@ -136,6 +150,7 @@ class _Stmt:
     chains: list[tuple[str, tuple[str, ...], bool]]  # (root name, attributes, called), annotations left out
     calls: set[str]  # root names of the calls run when the module is read
     risky: bool  # a loop, a comprehension, a call of no name, or deep nesting, run when the module is read
+    attrs: set[str]  # every attribute name it reads or writes (``self.build`` → ``build``): a class's members
 
     @property
     def is_import(self) -> bool:
@@ -177,6 +192,7 @@ def _scan(stmt: ast.stmt) -> _Stmt:
     imports: list[tuple[str, str]] = []
     chains: list[tuple[str, tuple[str, ...], bool]] = []
     calls: set[str] = set()
+    attr_names: set[str] = set()
     risky = False
     top_def = isinstance(stmt, _DEFS)
     if top_def:
@@ -208,6 +224,7 @@ def _scan(stmt: ast.stmt) -> _Stmt:
             while type(inner) is _ATTRIBUTE:
                 attrs.append(inner.attr)  # type: ignore[attr-defined]
                 inner = inner.value  # type: ignore[attr-defined]
+            attr_names.update(attrs)
             if type(inner) is _NAME:
                 if inner.id in params:  # type: ignore[attr-defined]
                     continue
@@ -286,57 +303,233 @@ def _scan(stmt: ast.stmt) -> _Stmt:
                         push((child, run, annot, depth + 1, False, params))
             elif isinstance(value, ast.AST):
                 push((value, run, annot, depth + 1, False, params))
-    return _Stmt(binds, reads, imports, chains, calls, risky)
+    return _Stmt(binds, reads, imports, chains, calls, risky, attr_names)
 
 
 def select(tree: ast.Module, frontends: Sequence[str]) -> list[int]:
     """Indexes into ``tree.body`` of the statements the frontends must fold, in order.
     Empty when no frontend reads the file or nothing can make a model."""
+    return select_parts(tree, frontends).statements
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What the frontends fold: top-level statements, and of some classes only some methods.
+
+    ``left_out`` maps a selected class (its ``tree.body`` index) to the 1-based inclusive
+    line ranges of the methods the frontends need not see: a test class of 200 methods
+    of which two build a model costs those two (the parse blanks the others' lines, so
+    every position stays where it is)."""
+
+    statements: list[int]
+    left_out: dict[int, list[tuple[int, int]]]
+
+
+_NOTHING = Selection([], {})
+# Names through which a method reaches members it does not name: with one of them in a
+# kept method, the class is kept whole.
+_INTROSPECTION = frozenset({"getattr", "setattr", "hasattr", "delattr", "vars", "dir", "__dict__",
+                            "__getattr__", "__getattribute__", "locals", "globals", "eval", "exec"})
+
+
+@dataclass(slots=True)
+class _Class:
+    """A top-level class cut into its header (bases, decorators, everything its body
+    runs when the module is read) and its methods, each a unit of the selection."""
+
+    name: str
+    header: int  # unit index
+    methods: list[int]  # unit indexes
+    nodes: list[ast.stmt]  # the methods, in the same order
+    binds: set[str]  # names its body binds at class level besides the methods (class attributes)
+
+
+def _first_line(stmt: ast.stmt) -> int:
+    return min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
+
+
+def _root(node: ast.expr) -> tuple[str, tuple[str, ...]] | None:
+    attrs: list[str] = []
+    while type(node) is _ATTRIBUTE:
+        attrs.append(node.attr)  # type: ignore[attr-defined]
+        node = node.value  # type: ignore[attr-defined]
+    if type(node) is not _NAME:
+        return None
+    return node.id, tuple(reversed(attrs))  # type: ignore[attr-defined]
+
+
+def _split_class(stmt: ast.ClassDef, index: int, info: _Stmt, readers: dict[str, set[int]],
+                 only_imported: set[str], bound: set[str], imported: dict[str, list[str]],
+                 frontends: Sequence[str]) -> tuple[_Stmt, list[ast.stmt], list[_Stmt], set[str]] | None:
+    """(header, methods, their scans, class attributes) when the class's methods can be
+    selected one by one, else None (the class is one unit, as any statement).
+
+    Only a class that can be no model, layer or loss class, that nothing else in the file
+    names (so nothing instantiates it, subclasses it or calls its methods from outside),
+    whose bases are imported or builtin names, and whose methods each sit on lines of
+    their own: a test class, a helper class of a library module."""
+    methods = [m for m in stmt.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if len(methods) < 2 or stmt.keywords or readers.get(stmt.name, set()) - {index}:
+        return None
+    for base in stmt.bases:
+        found = _root(base)
+        if found is None:
+            return None
+        root, attrs = found
+        if root not in only_imported and (root in bound or root in imported):
+            return None
+        for qual in imported.get(root, ()):
+            if model_making(".".join((qual, *attrs)) if attrs else qual, False, frontends):
+                return None
+    previous_end = stmt.lineno
+    for i, member in enumerate(stmt.body):
+        first = _first_line(member)
+        if first <= previous_end:
+            return None  # shares a line with the header or the member before it
+        previous_end = member.end_lineno or member.lineno
+    rest = [m for m in stmt.body if not isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    header_node = ast.ClassDef(name=stmt.name, bases=stmt.bases, keywords=[], body=rest,
+                               decorator_list=stmt.decorator_list)
+    header = _scan(header_node)
+    header.reads.discard(stmt.name)
+    class_binds: set[str] = set()
+    for member in rest:
+        class_binds |= _scan(member).binds
+    if _seeds(header, imported, frontends) or (header.calls - only_imported) & bound:
+        return None  # its class-level code can make a model: kept whole
+    names = {m.name for m in methods}
+    if names & (header.reads | header.attrs):
+        return None  # class-level code uses a method (`x = staticmethod(helper)`)
+    scans = []
+    for member in methods:
+        scanned = _scan(member)
+        scanned.binds.discard(member.name)
+        scanned.reads.discard(stmt.name)
+        scans.append(scanned)
+    return header, methods, scans, class_binds
+
+
+def select_parts(tree: ast.Module, frontends: Sequence[str]) -> Selection:
+    """The statements (and methods) the frontends must fold; see the module's docstring.
+
+    A statement selected only because it may stop the evaluation (a loop, a comprehension
+    or a builtin's call at module level, with no model-making name and no call of the
+    file's own code) is *cold*: kept with what it reads, but the names it binds do not
+    pull in their readers (nothing it binds can be a model). It turns hot when a model
+    statement reads what it binds."""
     if not frontends or not tree.body:
-        return []
-    stmts = [_scan(stmt) for stmt in tree.body]
+        return _NOTHING
+    tops = [_scan(stmt) for stmt in tree.body]
     imported: dict[str, list[str]] = {}
-    for info in stmts:
+    for info in tops:
         for name, qual in info.imports:
             imported.setdefault(name, []).append(qual)
     if not imported:
-        return []
+        return _NOTHING
     # A call runs only imported code (never inlined) when its root name is bound by
     # imports alone; a name the file also binds otherwise may be a helper of the file.
     only_imported = set(imported)
-    for info in stmts:
+    bound: set[str] = set()  # names the file binds other than by imports
+    top_readers: dict[str, set[int]] = {}
+    for i, info in enumerate(tops):
         if not info.is_import:
-            only_imported -= info.binds - {name for name, _ in info.imports}
+            local = info.binds - {name for name, _ in info.imports}
+            only_imported -= local
+            bound |= local
+        for name in info.reads:
+            top_readers.setdefault(name, set()).add(i)
+    units: list[_Stmt] = []
+    top_of: list[int] = []
+    class_of: list[int] = []
+    classes: list[_Class] = []
+    for i, (stmt, info) in enumerate(zip(tree.body, tops)):
+        parts = None
+        if type(stmt) is ast.ClassDef:
+            parts = _split_class(stmt, i, info, top_readers, only_imported, bound, imported, frontends)
+        if parts is None:
+            units.append(info)
+            top_of.append(i)
+            class_of.append(-1)
+            continue
+        header, methods, scans, class_binds = parts
+        k = len(classes)
+        record = _Class(stmt.name, len(units), [], methods, class_binds)  # type: ignore[attr-defined]
+        classes.append(record)
+        units.append(header)
+        top_of.append(i)
+        class_of.append(k)
+        for scanned in scans:
+            record.methods.append(len(units))
+            units.append(scanned)
+            top_of.append(i)
+            class_of.append(k)
     binders: dict[str, list[int]] = {}
     readers: dict[str, list[int]] = {}
-    queue: list[int] = []
-    for i, info in enumerate(stmts):
+    queue: list[tuple[int, bool]] = []
+    for u, info in enumerate(units):
         for name in info.binds:
-            binders.setdefault(name, []).append(i)
+            binders.setdefault(name, []).append(u)
         for name in info.reads:
-            readers.setdefault(name, []).append(i)
-        if info.is_import or info.risky or not info.calls <= only_imported \
-                or _seeds(info, imported, frontends):
-            queue.append(i)
-    if all(stmts[i].is_import for i in queue):
-        return []  # imports alone build nothing
-    selected: set[int] = set()
-    hot: set[str] = set()  # names bound by selected statements other than plain imports
-    while queue:
-        i = queue.pop()
-        if i in selected:
+            readers.setdefault(name, []).append(u)
+        if info.is_import:
+            queue.append((u, False))
             continue
-        selected.add(i)
-        info = stmts[i]
-        for name in info.reads:
-            queue.extend(j for j in binders.get(name, ()) if j not in selected)
+        outside = info.calls - only_imported
+        if _seeds(info, imported, frontends) or outside & bound:
+            queue.append((u, True))
+        elif info.risky or outside:
+            queue.append((u, False))  # may stop the evaluation: cold (see above)
+    if not queue or all(units[u].is_import for u, _ in queue):
+        return _NOTHING  # imports alone build nothing
+    selected: dict[int, bool] = {}  # unit → hot
+    hot: set[str] = set()  # names bound by hot selected statements other than plain imports
+    while queue:
+        u, heat = queue.pop()
+        was = selected.get(u)
+        if was is not None and (was or not heat):
+            continue
+        selected[u] = heat
+        info = units[u]
+        for name in info.reads:  # what it reads, as it was bound (a store counts as a read: skip itself)
+            queue.extend((j, True) for j in binders.get(name, ()) if j != u and not selected.get(j, False))
         if info.is_import:
             continue
-        for name in info.binds - hot:
-            hot.add(name)
-            queue.extend(j for j in readers.get(name, ()) if j not in selected)
-            queue.extend(j for j in binders.get(name, ()) if j not in selected)
-    return sorted(selected)
+        if heat:
+            for name in info.binds - hot:
+                hot.add(name)
+                queue.extend((j, True) for j in readers.get(name, ()) if not selected.get(j, False))
+                queue.extend((j, True) for j in binders.get(name, ()) if not selected.get(j, False))
+        k = class_of[u]
+        if k < 0:
+            continue
+        record = classes[k]
+        if u == record.header:
+            if heat and record.binds:
+                queue.extend((m, True) for m in record.methods
+                             if not selected.get(m, False) and record.binds & (units[m].reads | units[m].attrs))
+            continue
+        if record.header not in selected:
+            queue.append((record.header, False))
+        mentions = info.reads | info.attrs
+        whole = bool(mentions & _INTROSPECTION)
+        name = record.nodes[record.methods.index(u)].name  # type: ignore[attr-defined]
+        for m, node in zip(record.methods, record.nodes):
+            if selected.get(m, False):
+                continue
+            if whole or node.name in mentions or name in units[m].reads or name in units[m].attrs:  # type: ignore[attr-defined]
+                queue.append((m, True))
+    statements = sorted({top_of[u] for u in selected})
+    left_out: dict[int, list[tuple[int, int]]] = {}
+    for record in classes:
+        index = top_of[record.header]
+        if index not in statements:
+            continue
+        dropped = [node for m, node in zip(record.methods, record.nodes) if m not in selected]
+        if len(dropped) == len(tree.body[index].body):  # type: ignore[attr-defined]
+            dropped = dropped[1:]  # a class body cannot be empty: keep its first method
+        if dropped:
+            left_out[index] = [(_first_line(node), node.end_lineno or node.lineno) for node in dropped]
+    return Selection(statements, left_out)
 
 
 def _seeds(info: _Stmt, imported: dict[str, list[str]], frontends: Sequence[str]) -> bool:

@@ -34,8 +34,10 @@ class Layer:
     framework: str
     # Annotations written by the inference pass.
     outputs: tuple[Shape | None, ...] = ()
-    trainable: int | None = None
-    non_trainable: int | None = None
+    # Parameter counts: an int, an ``Expr`` over the model's symbols (a formula), or
+    # None when unknown.
+    trainable: Any = None
+    non_trainable: Any = None
     issues: tuple[Any, ...] = ()
     unknown: str | None = None
     shared: bool = False  # a later application of an owner counted elsewhere
@@ -61,10 +63,15 @@ class Layer:
         return self.outputs[0] if self.outputs else None
 
     @property
-    def params(self) -> int | None:
+    def params(self) -> Any:
+        """trainable + non_trainable: an int, an ``Expr`` when either is a formula, or
+        None when unknown."""
         if self.trainable is None or self.non_trainable is None:
             return None
-        return self.trainable + self.non_trainable
+        try:
+            return self.trainable + self.non_trainable
+        except ArithmeticError:  # symbolic.NotFoldable: the sum outgrows the expression bounds
+            return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +86,23 @@ class SymbolOrigin:
     kind: str
     description: str
     span: Span | None = None
+
+
+class FormulaTotals:
+    """A model's parameter counts when some layer's count is a formula: each an
+    ``int`` or an ``Expr`` (analyzer/symbolic); ``exact``: every layer resolved, so
+    the formulas equal the framework's counts for every value of the symbols. A plain
+    slotted class, not a dataclass: this module is imported by every run, and a
+    dataclass costs about a millisecond of import."""
+
+    __slots__ = ("trainable", "non_trainable", "total", "exact")
+
+    def __init__(self, trainable: Any, non_trainable: Any, total: Any, exact: bool) -> None:
+        self.trainable, self.non_trainable, self.total, self.exact = trainable, non_trainable, total, exact
+
+    def __repr__(self) -> str:
+        return (f"FormulaTotals(trainable={self.trainable!r}, non_trainable={self.non_trainable!r}, "
+                f"total={self.total!r}, exact={self.exact!r})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,18 +269,57 @@ class ModelGraph:
 
     # -- totals ---------------------------------------------------------------
     def totals(self) -> tuple[int, int, bool]:
-        """(trainable, non_trainable, exact). Unknown layers count as 0 and make
-        the totals inexact: they are then lower bounds."""
+        """(trainable, non_trainable, exact) as integers. Unknown layers and layers
+        whose count is a formula over symbols (``dim_in·dim_hidden + dim_hidden``)
+        count as 0 and make the totals inexact: they are then lower bounds (a count is
+        never negative), so every consumer of integers keeps the v1 meaning;
+        :meth:`formula_totals` gives the formula.
+
+        ``exact`` promises the framework's own count, so it is also False when the
+        framework cannot count this model even though every layer is an integer: a
+        required constructor or builder argument is missing (``extra["missing_args"]``:
+        torch cannot instantiate the class), or a Keras model has no input shape (its
+        input dimensions are symbols: Keras leaves an unbuilt model uncounted)."""
         trainable = non_trainable = 0
-        exact = not self.unresolved
+        exact = not self.unresolved and not self.extra.get("missing_args") and not self._unbuilt()
         for layer in self._nodes.values():
             if layer.shared:
                 continue
-            if layer.trainable is None or layer.non_trainable is None:
+            t, nt = layer.trainable, layer.non_trainable
+            if not isinstance(t, int) or not isinstance(nt, int):
                 exact = False
-            trainable += layer.trainable or 0
-            non_trainable += layer.non_trainable or 0
+            trainable += t if isinstance(t, int) else 0
+            non_trainable += nt if isinstance(nt, int) else 0
         return trainable, non_trainable, exact
+
+    def _unbuilt(self) -> bool:
+        return self.framework == "keras" and any(o.kind == "input" for o in self.symbols.values())
+
+    def formula_totals(self) -> "FormulaTotals | None":
+        """The totals as formulas over the model's symbols, or None when every count is
+        an integer (then :meth:`totals` says everything) or the sum outgrows the
+        expression bounds (``symbolic.MAX_TERMS``: no formula rather than a wrong one).
+        Unknown layers count as 0; ``exact`` is True only when every layer resolved to
+        an integer or a formula and nothing is unresolved, so the formula is the
+        framework's count for every value of the symbols. Never imports
+        analyzer/symbolic for a model without symbols."""
+        counts = [(l.trainable, l.non_trainable) for l in self._nodes.values() if not l.shared]
+        if all(isinstance(t, int) or t is None for pair in counts for t in pair):
+            return None
+        from modelint.analyzer.symbolic import NotFoldable, add
+
+        trainable: Any = 0
+        non_trainable: Any = 0
+        exact = not self.unresolved
+        try:
+            for t, nt in counts:
+                if t is None or nt is None:
+                    exact = False
+                trainable = add(trainable, 0 if t is None else t)
+                non_trainable = add(non_trainable, 0 if nt is None else nt)
+            return FormulaTotals(trainable, non_trainable, add(trainable, non_trainable), exact)
+        except NotFoldable:  # past the expression bounds: no formula, the integer totals stand
+            return None
 
     # -- compute and memory -----------------------------------------------------
     def costs(self) -> list[Layer]:

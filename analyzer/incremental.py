@@ -22,30 +22,139 @@ from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodePosition, CodeRange, PositionProvider
+from libcst.metadata.position_provider import PositionProvidingCodegenState
 from modelint.analyzer.frontends._evaluate import SourceMetadata
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
+# A node's range as the positions below keep it: (start line, start column, end line,
+# end column, the node). Keyed by ``id(node)``: libcst's nodes hash in Python, ids in C.
+Range = tuple[int, int, int, int, cst.CSTNode]
+
+
 @dataclass(frozen=True, slots=True)
 class _Chunk:
     module: cst.Module
-    positions: Mapping[cst.CSTNode, CodeRange]  # relative to the chunk's first line
+    positions: dict[int, Range]  # relative to the chunk's first line
 
     @classmethod
     def parse(cls, text: str) -> "_Chunk":
         module = cst.parse_module(text)
-        return cls(module, MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
+        return cls(module, node_ranges(module))
+
+
+class _Syntactic:
+    """``record_syntactic_position`` as a plain context manager (libcst's is a
+    generator-based one: its overhead is a third of the positions' cost)."""
+
+    __slots__ = ("state", "node", "start_node", "end_node", "line", "column")
+
+    def __init__(self, state: "_PositionState", node: cst.CSTNode, start_node: cst.CSTNode | None,
+                 end_node: cst.CSTNode | None) -> None:
+        self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
+
+    def __enter__(self) -> None:
+        self.line, self.column = self.state.line, self.state.column
+
+    def __exit__(self, *exc: object) -> None:
+        state = self.state
+        computed = state.provider._computed
+        line, column = self.line, self.column
+        if self.start_node is not None:
+            line, column = computed[id(self.start_node)][:2]
+        end_line, end_column = state.line, state.column
+        if self.end_node is not None:
+            end_line, end_column = computed[id(self.end_node)][2:4]
+        computed[id(self.node)] = (line, column, end_line, end_column, self.node)
+
+
+class _PositionState(PositionProvidingCodegenState):
+    """libcst's ``PositionProvider`` code generation, the same ranges computed with less
+    overhead per node: plain tuples keyed by id instead of frozen dataclasses keyed by
+    the node's Python ``__hash__``, a token without a line break moves the column
+    without a regular expression, and the context manager above."""
+
+    __slots__ = ()
+
+    def add_indent_tokens(self) -> None:
+        self.tokens.extend(self.indent_tokens)
+        for token in self.indent_tokens:
+            self.add_position(token)
+
+    def add_token(self, value: str) -> None:
+        self.tokens.append(value)
+        self.add_position(value)
+
+    def add_position(self, value: str) -> None:
+        if "\n" in value or "\r" in value:
+            self._update_position(value)
+        else:
+            self.column += len(value)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self._stack.append((self.line, self.column))  # type: ignore[arg-type]
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        line, column = self._stack.pop()  # type: ignore[misc]
+        computed = self.provider._computed
+        key = id(node)
+        if key not in computed:  # a syntactic position recorded inside wins
+            computed[key] = (line, column, self.line, self.column, node)
+
+    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None,
+                                  end_node: cst.CSTNode | None = None) -> _Syntactic:  # type: ignore[override]
+        return _Syntactic(self, node, start_node, end_node)
+
+
+def node_ranges(module: cst.Module) -> dict[int, Range]:
+    """libcst's ``PositionProvider`` ranges for every node of ``module`` (the test over
+    the fixtures and the real-code corpus checks they are the same).
+
+    Computed as the provider computes them (one code generation over the tree) but
+    without ``MetadataWrapper.resolve``, which also runs a batched visit of the whole
+    tree for providers of which there are none here: that visit cost as much as the
+    positions themselves."""
+    provider = PositionProvider()
+    state = _PositionState(default_indent=module.default_indent, default_newline=module.default_newline,
+                           provider=provider)
+    module._codegen(state)
+    return provider._computed  # type: ignore[return-value]
+
+
+def _code_range(found: Range, offset: int = 0) -> CodeRange:
+    return CodeRange(CodePosition(found[0] + offset, found[1]), CodePosition(found[2] + offset, found[3]))
+
+
+class Positions(Mapping[cst.CSTNode, CodeRange]):
+    """One module's ranges (from :func:`node_ranges`) as libcst's metadata mapping."""
+
+    def __init__(self, ranges: dict[int, Range]) -> None:
+        self._ranges = ranges
+
+    def __getitem__(self, node: cst.CSTNode) -> CodeRange:
+        return _code_range(self._ranges[id(node)])
+
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        return (found[4] for found in self._ranges.values())
+
+    def __len__(self) -> int:
+        return len(self._ranges)
+
+
+def positions(module: cst.Module) -> Positions:
+    """``PositionProvider``'s mapping for a whole module, computed as above."""
+    return Positions(node_ranges(module))
 
 
 class ShiftedPositions(Mapping[cst.CSTNode, CodeRange]):
     """Every chunk's positions, each shifted to where the chunk sits in the file.
 
-    ``owner`` (node → chunk) is kept by the ParseCache across versions, so a new
+    ``owner`` (id of a node → chunk) is kept by the ParseCache across versions, so a new
     version costs the size of what changed, not of the file."""
 
-    def __init__(self, owner: Mapping[cst.CSTNode, _Chunk], offsets: Mapping[int, int],
+    def __init__(self, owner: Mapping[int, _Chunk], offsets: Mapping[int, int],
                  module: cst.Module, whole: CodeRange) -> None:
         self._owner, self._offsets = owner, offsets
         self._module, self._whole = module, whole
@@ -53,17 +162,17 @@ class ShiftedPositions(Mapping[cst.CSTNode, CodeRange]):
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
         if node is self._module:
             return self._whole
-        chunk = self._owner[node]
-        offset = self._offsets[id(chunk)]
-        rng = chunk.positions[node]
-        if offset == 0:
-            return rng
-        return CodeRange(CodePosition(rng.start.line + offset, rng.start.column),
-                         CodePosition(rng.end.line + offset, rng.end.column))
+        key = id(node)
+        chunk = self._owner[key]
+        found = chunk.positions[key]
+        if found[4] is not node:
+            raise KeyError(node)
+        return _code_range(found, self._offsets[id(chunk)])
 
     def __iter__(self) -> Iterator[cst.CSTNode]:
         yield self._module
-        yield from self._owner
+        for key, chunk in self._owner.items():
+            yield chunk.positions[key][4]
 
     def __len__(self) -> int:
         return len(self._owner) + 1
@@ -127,15 +236,17 @@ class ParseCache:
 
     def __init__(self) -> None:
         self._chunks: dict[str, _Chunk] = {}
-        self._owner: dict[cst.CSTNode, _Chunk] = {}
+        self._owner: dict[int, _Chunk] = {}  # id of a node → its chunk
         self._live: dict[int, _Chunk] = {}  # id → chunk, for the chunks in _owner
 
-    def parse(self, source: str, split: Split | None = None,
-              keep: list[int] | None = None) -> tuple[cst.Module, SourceMetadata] | None:
+    def parse(self, source: str, split: Split | None = None, keep: list[int] | None = None,
+              blank: Mapping[int, list[tuple[int, int]]] | None = None) -> tuple[cst.Module, SourceMetadata] | None:
         """The module and its positions, or None when the source does not parse as a
         whole (the caller then parses it in one piece and reports the syntax error).
         ``keep`` (chunk indexes, from the first pass) limits the module to those chunks;
-        the others are neither parsed nor kept."""
+        the others are neither parsed nor kept. ``blank`` (chunk index → 1-based line
+        ranges, the methods the first pass leaves out of a class) empties those lines of
+        the chunk's text: the lines stay, so every other position stays where it is."""
         try:
             split = split or Split.of(source)
             if split is None or not split.bounds:
@@ -148,7 +259,8 @@ class ParseCache:
             parts: list[tuple[_Chunk, int]] = []
             for index in wanted:
                 first, last = split.bounds[index]
-                text = "".join(lines[first - 1 : last])
+                gaps = blank.get(index) if blank else None
+                text = "".join(lines[first - 1 : last]) if not gaps else _blanked(lines, first, last, gaps)
                 if text in chunks:
                     # The same text twice in one file: its nodes must be distinct
                     # objects, each with its own position.
@@ -180,13 +292,12 @@ class ParseCache:
         wanted = {id(chunk): chunk for chunk in used}
         for key, chunk in list(self._live.items()):
             if key not in wanted:
-                for node in chunk.positions:
-                    self._owner.pop(node, None)
+                for node_id in chunk.positions:
+                    self._owner.pop(node_id, None)
                 del self._live[key]
         for key, chunk in wanted.items():
             if key not in self._live:
-                for node in chunk.positions:
-                    self._owner[node] = chunk
+                self._owner.update(dict.fromkeys(chunk.positions, chunk))
                 self._live[key] = chunk
         self._chunks = chunks
 
@@ -194,17 +305,32 @@ class ParseCache:
         return len(self._chunks)
 
 
-def parse_selected(source: str, split: Split, statements: list[int],
-                   cache: ParseCache | None = None) -> tuple[cst.Module, SourceMetadata]:
+def _blanked(lines: list[str], first: int, last: int, gaps: list[tuple[int, int]]) -> str:
+    """Lines ``first``..``last`` (1-based) with the lines of ``gaps`` reduced to their
+    line ending: what is left parses as it did, at the same lines and columns."""
+    out = lines[first - 1 : last]
+    for start, end in gaps:
+        for n in range(max(start, first), min(end, last) + 1):
+            line = out[n - first]
+            out[n - first] = line[len(line.rstrip("\r\n")):]
+    return "".join(out)
+
+
+def parse_selected(source: str, split: Split, statements: list[int], cache: ParseCache | None = None,
+                   left_out: Mapping[int, list[tuple[int, int]]] | None = None) -> tuple[cst.Module, SourceMetadata]:
     """The module made of the chunks holding ``statements`` (indexes into the top-level
-    body), with whole-file positions. When a chunk does not parse on its own, the whole
-    source is parsed instead, so a syntax error reads exactly as the whole file's
-    (raises ParserSyntaxError)."""
-    found = (cache or ParseCache()).parse(source, split, split.chunks_for(statements))
+    body), with whole-file positions; ``left_out`` (statement index → line ranges, from
+    the first pass) are the methods of a class to leave out. When a chunk does not parse
+    on its own, the whole source is parsed instead, so a syntax error reads exactly as
+    the whole file's (raises ParserSyntaxError)."""
+    blank: dict[int, list[tuple[int, int]]] = {}
+    for index, gaps in (left_out or {}).items():
+        blank.setdefault(split.chunk_of[index], []).extend(gaps)
+    found = (cache or ParseCache()).parse(source, split, split.chunks_for(statements), blank)
     if found is not None:
         return found
     module = cst.parse_module(source)
-    return module, SourceMetadata(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
+    return module, SourceMetadata(positions(module))
 
 
 def parsed_with(cache: ParseCache | None, source: str) -> tuple[Any, SourceMetadata | None]:

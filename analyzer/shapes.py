@@ -94,5 +94,19 @@ def normalize_axis(axis: int, rank: int) -> int | None:
     return None
 
 
+def format_count(count: object) -> str:
+    """A parameter count for people: ``1,052,672``; a formula over symbols in its
+    pretty form with grouped digits, ``9,216·dim_out + dim_out``; ``?`` when unknown.
+    Never ``{:,}`` on an ``Expr`` (it has no such format)."""
+    if isinstance(count, int) and not isinstance(count, bool):
+        return f"{count:,}"
+    if is_expr(count):
+        import re
+
+        text = count.pretty()  # type: ignore[attr-defined]
+        return re.sub(r"(?<![\w.[])\d{4,}(?![\w.\]])", lambda m: f"{int(m.group(0)):,}", text)
+    return "?"
+
+
 def factor_string(dims: Sequence[Dim]) -> str:
     return " × ".join(format_dim(d) for d in dims)

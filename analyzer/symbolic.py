@@ -229,6 +229,11 @@ class Expr:
     def __hash__(self) -> int:
         return self._hash
 
+    def __reduce__(self) -> tuple:
+        # Rebuilt from its terms, never with the cached hash: string hashes differ
+        # between processes (a result from a --jobs worker or from the cache).
+        return (Expr, (dict(self.terms),))
+
     def __add__(self, other: Value) -> Value:
         return add(self, other)
 

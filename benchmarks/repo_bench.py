@@ -240,6 +240,13 @@ def lsp_rows(rows: list[tuple[str, str, str]]) -> None:
     rows.append(("  engine alone on that file", f"{ours:.0f} ms with the first pass, {whole:.0f} ms whole file", ""))
 
 
+def load() -> str:
+    try:
+        return ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
@@ -251,11 +258,14 @@ def main(argv: list[str] | None = None) -> int:
     global CODE
     CODE = snapshot()
     rows: list[tuple[str, str, str]] = []
+    before = load()
     corpus_runs(make_corpus(Path(args.corpus)), args.jobs, rows)
     if not args.skip_fixtures:
         fixture_rows(rows)
     if not args.skip_lsp:
         lsp_rows(rows)
+    # Every time above is only comparable with a run at a similar load (the machine is shared).
+    rows.append(("load average (1, 5, 15 min) at the start / at the end", f"{before} / {load()}", ""))
     print(f"| what ({os.cpu_count()} cores, Python {sys.version.split()[0]}) | time | peak memory |")
     print("|---|---|---|")
     for what, figure, memory in rows:

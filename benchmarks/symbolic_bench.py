@@ -6,7 +6,10 @@ conv/flatten arithmetic a model needs, side by side with symengine and sympy.
 Each import is timed in a fresh interpreter (best of --runs), after what every modelint
 run has already imported (dataclasses, typing, the package itself); the arithmetic is a
 LeNet-style chain (two conv + pool stages, flatten, a Linear pinning the product)
-evaluated 1,000 times in-process.
+evaluated 1,000 times in-process. Then "files without symbols cost nothing extra": a
+whole run (``--summary`` and the JSON report, which ask for every total and for which
+inputs fit) on a file without symbols, timed in a fresh interpreter, must leave
+analyzer.symbolic unimported; a file with symbols is timed beside it.
 """
 
 from __future__ import annotations
@@ -68,6 +71,33 @@ def _chain_us(setup: str) -> tuple[float | None, str]:
     return float(proc.stdout), ""
 
 
+RUNS = {  # (fixture, has symbols)
+    "fixtures/keras/alexnet_flatten.py": False,
+    "fixtures/torch/resnet.py": True,
+    "fixtures/keras/sym_sequential_no_input.py": True,
+}
+
+
+def _run_ms(path: str, runs: int) -> tuple[float | None, bool]:
+    """Best wall time of analysing ``path`` (summary + JSON) in a fresh interpreter, and
+    whether analyzer.symbolic was imported."""
+    code = ("import contextlib, io, sys, time\nfrom modelint.analyzer.cli import main\n"
+            "t = time.perf_counter()\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    main(['--no-cache', '--exit-zero', '--summary', {path!r}])\n"
+            f"    main(['--no-cache', '--exit-zero', '--output-format', 'json', {path!r}])\n"
+            "print((time.perf_counter() - t) * 1000, 'modelint.analyzer.symbolic' in sys.modules)\n")
+    best, loaded = None, False
+    for _ in range(runs):
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        if proc.returncode != 0:
+            return None, False
+        ms, flag = proc.stdout.split()
+        best = float(ms) if best is None else min(best, float(ms))
+        loaded = flag == "True"
+    return best, loaded
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -80,6 +110,17 @@ def main() -> None:
         imp_s = "not installed" if imp is None else f"{imp:.1f}"
         chain_s = err or f"{chain:.1f}"
         print(f"| {name} | {imp_s} | {chain_s} |")
+    print()
+    print("| file | symbols | run (ms, best of %d) | analyzer.symbolic imported |" % args.runs)
+    print("|---|---|---|---|")
+    failed = False
+    for path, symbolic in RUNS.items():
+        ms, loaded = _run_ms(path, args.runs)
+        print(f"| {path} | {'yes' if symbolic else 'no'} | {'failed' if ms is None else f'{ms:.0f}'} | "
+              f"{'yes' if loaded else 'no'} |")
+        failed = failed or (not symbolic and loaded)
+    if failed:
+        raise SystemExit("a file without symbols imported analyzer.symbolic")
 
 
 if __name__ == "__main__":

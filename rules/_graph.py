@@ -100,3 +100,15 @@ def report_issues(rule, model: ModelGraph, ctx, kind: str):
             line = defined_line(origin)
             text += f" (input from {origin.name}" + (f" at line {line})" if line is not None else ")")
         yield rule.on_layer(ctx, model, layer, text)
+
+
+def width_source(model: ModelGraph, layer: Layer) -> Layer | None:
+    """The Dense/Linear layer whose output reaches ``layer``'s first input through
+    shape-preserving layers only, else None: its ``units`` is the width of that
+    input's last axis whatever the rank, even when the shapes are unknown."""
+    for src in upstream(model, layer):
+        if src.kind in DENSE_KINDS:
+            return src
+        if src.kind not in PASS_THROUGH_KINDS:
+            return None
+    return None

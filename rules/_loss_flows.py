@@ -220,7 +220,11 @@ def loss_flows(ctx) -> list[LossFlow]:
             flows.extend(top.flows)
             for node in ast.walk(tree):
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    scope = _Scope(imports, models, top.losses)
+                    # A model bound in a function is named ``FUNC.VAR`` (docs/models.md); in
+                    # that function's body it is ``VAR``.
+                    prefix = node.name + "."
+                    local = {name[len(prefix):]: v for name, v in models.items() if name.startswith(prefix)}
+                    scope = _Scope(imports, {**models, **local} if local else models, top.losses)
                     scope.visit(node.body)
                     flows.extend(scope.flows)
     unique = {(f.loss_span, f.activation_span): f for f in flows}

@@ -8,6 +8,9 @@ from modelint.analyzer.rule import Example, Rule
 from modelint.analyzer.shapes import format_shape
 from modelint.rules._graph import DENSE_KINDS, spatial_source
 
+_NO_INPUT = ("import keras\nfrom keras import layers\n\nmodel = keras.Sequential([\n"
+             "    layers.Conv1D(64, 5, activation=\"relu\"),\n{pool}    layers.Dense(1, activation=\"sigmoid\"),\n])\n")
+
 
 class DenseOnUnflattened(Rule):
     """## What it does
@@ -22,7 +25,9 @@ class DenseOnUnflattened(Rule):
     parameters instead of 62,378,344 for exactly this reason.
 
     ## Known problems
-    A per-pixel dense layer (a 1 × 1 convolution in disguise) is occasionally
+    Needs only the rank of the tensor, not its sizes: without an input shape the
+    first layer fixes the rank (a `Conv1D` reads `(None, L, C)`), and the finding
+    is the same for every value of the symbols. A per-pixel dense layer (a 1 × 1 convolution in disguise) is occasionally
     intended; suppress the finding with `# noqa: ML101` there.
 
     ## Example
@@ -70,6 +75,7 @@ class DenseOnUnflattened(Rule):
             "    def forward(self, x):\n        return self.fc(torch.relu(self.conv(x)))\n\n\n"
             "model = Net()\nout = model(torch.randn(1, 3, 32, 32))\n"
         ),
+        Example(_NO_INPUT.format(pool="")),  # no input shape: (None, L - 4, 64) all the same
     ]
     VALID = [
         Example(
@@ -88,6 +94,7 @@ class DenseOnUnflattened(Rule):
             "    def forward(self, x):\n        return self.fc(torch.flatten(self.conv(x), 1))\n\n\n"
             "model = Net()\nout = model(torch.randn(1, 3, 32, 32))\n"
         ),
+        Example(_NO_INPUT.format(pool="    layers.GlobalAveragePooling1D(),\n")),
     ]
 
     def check(self, model, ctx) -> Iterator[Diagnostic]:

@@ -4,6 +4,8 @@ from collections.abc import Iterator
 
 from modelint.analyzer.diagnostics import Diagnostic, Severity
 from modelint.analyzer.rule import Example, Rule
+from modelint.analyzer.shapes import is_known
+from modelint.rules._symbols import param_total
 
 # A model this large, and one layer holding this share of it.
 MIN_TOTAL = 1_000_000
@@ -35,8 +37,9 @@ class ParameterHotspot(Rule):
     A surprising hotspot also reveals a wrong flatten size.
 
     ## Known problems
-    Models whose totals are not exact (some part unresolved) are skipped: the
-    share would be a guess.
+    Models whose totals are not exact (some part unresolved) or are a formula
+    over symbols (a constructor argument without a value) are skipped: the share
+    would be a guess.
 
     ## Opt-in
     Not in the default selection: where the parameters sit is information, not a defect. Enable it with
@@ -71,11 +74,11 @@ class ParameterHotspot(Rule):
     ]
 
     def check(self, model, ctx) -> Iterator[Diagnostic]:
-        trainable, non_trainable, exact = model.totals()
-        total = trainable + non_trainable
-        if not exact or total < MIN_TOTAL:
+        total, exact = param_total(model)
+        # A symbolic total (a formula over constructor arguments) has no one share.
+        if not exact or not is_known(total) or total < MIN_TOTAL:
             return
-        owned = [layer for layer in model.layers() if not layer.shared and layer.params]
+        owned = [layer for layer in model.layers() if not layer.shared and is_known(layer.params) and layer.params]
         if not owned:
             return
         top = max(owned, key=lambda layer: layer.params or 0)

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from modelint.analyzer.diagnostics import Diagnostic, Fix, Severity
 from modelint.analyzer.rule import Example, Rule
-from modelint.analyzer.shapes import is_known
+from modelint.analyzer.shapes import format_dim, format_shape, is_size, same_dim
 from modelint.rules._activations import construction_span
 
 _NET = ("import torch\nimport torch.nn as nn\n\n\nclass Encoder(nn.Module):\n    def __init__(self):\n"
@@ -15,10 +15,19 @@ _NET = ("import torch\nimport torch.nn as nn\n\n\nclass Encoder(nn.Module):\n   
 
 
 def _dims(layer) -> tuple | None:
+    """A rank-3 shape whose every dim is a size (an int or an expression)."""
     shape = layer.output_shape
-    if shape is None or len(shape) != 3 or not all(is_known(d) for d in shape):
+    if shape is None or len(shape) != 3 or not all(is_size(d) for d in shape):
         return None
     return tuple(shape)
+
+
+def _count(value: object, default: int) -> object:
+    """An RNN attribute that is a size, or ``default`` when absent; None when it is
+    not a size (unknown): then the state cannot be recognised."""
+    if value is None:
+        return default
+    return value if is_size(value) else None
 
 
 def _initial_state(model, layer, preds) -> tuple | None:
@@ -27,11 +36,16 @@ def _initial_state(model, layer, preds) -> tuple | None:
     fixed sizes ``(num_layers x directions, batch, hidden)`` (``torch.zeros(...)``)."""
     if len(preds) > 1:
         return _dims(preds[1])
-    layers_x_dirs = (layer.attrs.get("num_layers") or 1) * (2 if layer.attrs.get("bidirectional") else 1)
-    hidden = layer.attrs.get("proj_size") or layer.attrs.get("units")
+    num_layers = _count(layer.attrs.get("num_layers"), 1)
+    bidirectional = layer.attrs.get("bidirectional", False)
+    proj = _count(layer.attrs.get("proj_size"), 0)
+    hidden = proj if proj != 0 else _count(layer.attrs.get("units"), 0)
+    if num_layers is None or not isinstance(bidirectional, bool) or proj is None or hidden is None:
+        return None
+    layers_x_dirs = num_layers * (2 if bidirectional else 1)
     found = {dims for other in model.layers()
              if other.kind == "input" and other.attrs.get("constant") and (dims := _dims(other)) is not None
-             and dims[0] == layers_x_dirs and dims[2] == hidden}
+             and same_dim(dims[0], layers_x_dirs) is True and same_dim(dims[2], hidden) is True}
     return found.pop() if len(found) == 1 else None
 
 
@@ -92,21 +106,28 @@ class RnnBatchFirstMismatch(Rule):
             if not preds:
                 continue
             x, h0 = _dims(preds[0]), _initial_state(model, layer, preds)
-            if x is None or h0 is None or x[0] == x[1]:
+            # Sizes decide only when proven: the two leading axes differ for every value
+            # of their symbols, and the state's batch is the one the RNN does not read.
+            if x is None or h0 is None or same_dim(x[0], x[1]) is not False:
                 continue
-            batch_first = bool(layer.attrs.get("batch_first"))
+            batch_first = layer.attrs.get("batch_first")
+            batch_first = False if batch_first is None else batch_first
+            if not isinstance(batch_first, bool):
+                continue
             read_batch, other = (x[0], x[1]) if batch_first else (x[1], x[0])
-            if h0[1] == read_batch or h0[1] != other:
+            if same_dim(h0[1], read_batch) is not False or same_dim(h0[1], other) is not True:
                 continue
+            shown, state = format_shape(x), format_shape(h0)
+            x = tuple(format_dim(d) for d in x)
             if batch_first:
-                how = (f"batch_first=True, so it reads the input {x} as (batch={x[0]}, seq={x[1]}, "
+                how = (f"batch_first=True, so it reads the input {shown} as (batch={x[0]}, seq={x[1]}, "
                        f"features={x[2]})")
                 hint = "Drop batch_first=True (the input is sequence-first), or build the state from x.size(0)"
             else:
-                how = (f"batch_first=False, so it reads the input {x} as (seq={x[0]}, batch={x[1]}, "
+                how = (f"batch_first=False, so it reads the input {shown} as (seq={x[0]}, batch={x[1]}, "
                        f"features={x[2]})")
                 hint = "Pass batch_first=True: the input is laid out (batch, seq, features)"
-            message = (f"{layer.name} ({layer.op}) has {how}, but its initial state {h0} is built for a batch "
-                       f"of {h0[1]}, the input's {'second' if batch_first else 'first'} axis")
+            message = (f"{layer.name} ({layer.op}) has {how}, but its initial state {state} is built for a batch "
+                       f"of {format_dim(h0[1])}, the input's {'second' if batch_first else 'first'} axis")
             yield self.at(ctx, construction_span(layer) or layer.span, message, model.name, Fix(hint),
                           layer=layer.id)

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 from modelint.analyzer.diagnostics import Diagnostic, Fix, Severity
 from modelint.analyzer.rule import Example, Rule
+from modelint.analyzer.shapes import format_count
 
 _NET = ("import torch\nimport torch.nn as nn\n\n\nclass DeepMLP(nn.Module):\n    def __init__(self):\n"
         "        super().__init__()\n        self.layers = {container}\n\n"
@@ -113,7 +114,7 @@ class UnregisteredSubmodule(Rule):
             container = entry["container"]
             wrapper = "nn.ModuleDict" if container == "dict" else "nn.ModuleList"
             params = entry["params"]
-            count = f"their {params:,} parameters" if params is not None else "their parameters"
+            count = f"their {format_count(params)} parameters" if params is not None else "their parameters"
             message = (f"self.{entry['attr']} keeps {entry['modules']} module(s) in a plain {container}: "
                        f"torch's .parameters() does not see {count}, so the optimizer never trains them")
             yield self.at(ctx, entry["span"] or model.span, message, model.name,

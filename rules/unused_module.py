@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 from modelint.analyzer.diagnostics import Diagnostic, Fix, Severity, Span
 from modelint.analyzer.rule import Example, Rule
+from modelint.analyzer.shapes import format_count
 
 _NET = ("import torch.nn as nn\nimport torch.nn.functional as F\n\n\nclass MLP(nn.Module):\n"
         "    def __init__(self):\n        super().__init__()\n        self.fc1 = nn.Linear(32, 64)\n"
@@ -86,17 +87,31 @@ class UnusedModule(Rule):
         for root, members in groups.items():
             if root.split(".")[0] in conditional:
                 continue  # used on a branch this configuration does not take (`if self.pretrained:`)
-            params = sum(m.params or 0 for m in members)
+            params = _params_of(members)
             if len(members) == 1 and members[0].name == root:
                 what = f"{root} ({members[0].op})"
             else:
                 ops = sorted({m.op for m in members})
                 what = f"{root} ({len(members)} modules: {', '.join(ops)})"
             message = (f"{what} is built in __init__ but never used in forward"
-                       + (f"; its {params:,} parameters are still counted and trained" if params else ""))
+                       + (f"; its {format_count(params)} parameters are still counted and trained"
+                          if params is not None and params != 0 else ""))
             span = _assignment_span(ctx, model, root) or members[0].attrs.get("init_span") or members[0].span
             yield self.at(ctx, span, message, model.name, Fix(f"Apply self.{root} in forward, or remove it"),
                           layer=members[0].id)
+
+
+def _params_of(members: list) -> object:
+    """The members' known parameters added up: an int, or a formula over symbols
+    (None when the sum has no bounded form)."""
+    total: object = 0
+    for m in members:
+        if m.params is not None:
+            try:
+                total = total + m.params  # type: ignore[operator]
+            except ArithmeticError:  # symbolic.NotFoldable
+                return None
+    return total
 
 
 def _conditional_uses(ctx, class_name: str | None) -> set[str]:

@@ -12,7 +12,7 @@ from modelint.analyzer.engine import FileResult, Options, analyze_path, analyze_
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
-REPORT_SCHEMA = REPO / "analyzer" / "schemas" / "report-v1.json"
+REPORT_SCHEMA = REPO / "analyzer" / "schemas" / "report-v2.json"
 
 
 def analyze(path: Path, options: Options | None = None) -> FileResult:

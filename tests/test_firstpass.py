@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from modelint.analyzer.engine import FileResult, Options, analyze_source
-from modelint.analyzer.firstpass import frontends_for, select
+from modelint.analyzer.firstpass import frontends_for, select, select_parts
 from modelint.analyzer.reporters import json as json_reporter
 from tests.conftest import FIXTURES, REPO
 
@@ -129,6 +129,91 @@ def test_rebinding_a_model_name_is_kept():
     source = ("import keras\nmodel = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])\n"
               "model = None\n")
     assert selected(source)[-1] == "model = None"
+
+
+TEST_CLASS = """\
+import numpy as np
+import keras
+from keras import layers
+from keras.src import testing
+
+SIZES = [2, 4]
+
+
+def make(width):
+    return keras.Sequential([keras.Input((3,)), layers.Dense(width)])
+
+
+class DenseTest(testing.TestCase):
+    \"\"\"Two of these methods build a model; the others never reach one.\"\"\"
+
+    DTYPES = [d for d in ("float32", "float16")]
+
+    def helper(self):
+        return make(self.width())
+
+    def width(self):
+        return 3
+
+    def test_shapes(self):
+        model = self.helper()
+        self.assertEqual(model.output_shape, (None, 3))
+
+    # a comment between methods
+    def test_numpy(self):
+        x = np.ones((2, 3))
+        self.assertAllClose(x, x)
+
+    @staticmethod
+    def test_static():
+        return [1, 2, 3]
+
+    def test_direct(self):
+        model = keras.Sequential([keras.Input((4,)), layers.Dense(2)])  # noqa: ML101
+        model.summary()
+
+    def test_loop(self):
+        for size in SIZES:
+            self.assertGreater(size, 0)
+"""
+
+
+def test_a_class_keeps_only_the_methods_that_reach_a_model():
+    tree = ast.parse(TEST_CLASS)
+    parts = select_parts(tree, frontends_for(TEST_CLASS))
+    cls = next(i for i, stmt in enumerate(tree.body) if isinstance(stmt, ast.ClassDef))
+    lines = TEST_CLASS.splitlines()
+    left_out = [lines[first - 1].strip() for first, _ in parts.left_out[cls]]
+    assert left_out == ["def test_numpy(self):", "@staticmethod", "def test_loop(self):"]
+    whole, partial = both(Path("dense_test.py"), TEST_CLASS)
+    assert partial == whole
+    assert '"DenseTest.test_direct.model"' in partial
+
+
+@pytest.mark.parametrize("change", [
+    ("class DenseTest(testing.TestCase):", "class DenseTest(keras.Model):"),       # a model class: whole
+    ("        model.summary()", "        model.summary()\n        getattr(self, 'test_numpy')()"),  # a kept method
+    ("SIZES = [2, 4]", "SIZES = [2, 4]\nSUITE = DenseTest"),                     # named elsewhere: whole
+])
+def test_a_class_that_may_use_any_method_is_kept_whole(change):
+    source = TEST_CLASS.replace(*change)
+    tree = ast.parse(source)
+    parts = select_parts(tree, frontends_for(source))
+    cls = next(i for i, stmt in enumerate(tree.body) if isinstance(stmt, ast.ClassDef))
+    assert cls in parts.statements and cls not in parts.left_out
+    whole, partial = both(Path("dense_test.py"), source)
+    assert partial == whole
+
+
+def test_what_may_only_stop_the_evaluation_does_not_pull_in_its_readers():
+    source = ("import torch.nn as nn\nimport backend\n"
+              "if backend.name() == 'x':\n    Base = object\nelse:\n    raise RuntimeError('no backend')\n"
+              "class Layer(Base):\n    def size(self):\n        return 1\n"
+              "model = nn.Linear(2, 3)\n")
+    assert selected(source) == ["import torch.nn as nn", "import backend", "if backend.name() == 'x':",
+                                "model = nn.Linear(2, 3)"]
+    whole, partial = both(Path("cold.py"), source)
+    assert partial == whole
 
 
 SUPPRESSIONS = '''\

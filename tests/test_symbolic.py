@@ -107,3 +107,22 @@ def test_several_symbols_are_kept_as_a_constraint():
     sol = solve([c])
     assert sol.residual == (c,)
     assert "64·((H - 4) // 2)·((W - 4) // 2) = 9216" in sol.describe()
+
+
+def test_an_expression_from_another_process_hashes_as_a_fresh_one():
+    """Results come back from --jobs workers and from the cache pickled; string hashes
+    differ between processes, so a cached hash would make equal expressions miss each
+    other in sets and dicts."""
+    import subprocess
+    import sys
+
+    code = ("import pickle, sys; from modelint.analyzer.symbolic import Expr; "
+            "sys.stdout.buffer.write(pickle.dumps((Expr.symbol('H') - 4) // 2))")
+    data = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout
+    import pickle
+
+    from modelint.analyzer.symbolic import Expr
+
+    loaded = pickle.loads(data)
+    fresh = (Expr.symbol("H") - 4) // 2
+    assert loaded == fresh and hash(loaded) == hash(fresh) and loaded in {fresh}

@@ -21,19 +21,24 @@ from modelint.analyzer.diagnostics import Span
 from modelint.analyzer.frontends._evaluate import Evaluator, Function, UserClass
 
 Found = tuple[str, Any, Span | None, list[tuple[str, Span | None]]]
+# The last source's call table (the source object itself, the table): the frontends of
+# one file pass the same string, so the second one does not walk the file again.
+_LAST_CALLS: tuple[str, dict[str, set[str]]] | None = None
 
 
-def discover_roots(ev: Evaluator, module: cst.Module, scope: Any, source: str = "") -> list[Found]:
+def discover_roots(ev: Evaluator, module: cst.Module, scope: Any, source: str = "",
+                   tree: Any = None) -> list[Found]:
     """Models found inside functions (docs/models.md 2. and 3.), for either frontend:
     ``(name, model object, span, notes)``. Each top-level function and method is
     analysed on its own, with its parameters unknown, for its instance sites; a
     builder never called in the file is analysed with its defaults and reported
-    under its own name. Files without functions pay nothing."""
+    under its own name. Files without functions pay nothing. ``tree`` is the whole
+    source's ``ast`` when the engine has it (``FileContext.tree``): not parsed again."""
     defs = [stmt for stmt in module.body if isinstance(stmt, cst.FunctionDef)]
     classes = [stmt for stmt in module.body if isinstance(stmt, cst.ClassDef)]
     if not defs and not classes:
         return _sites(ev, [])
-    text = _Text(ev, source or module.code)
+    text = _Text(ev, source or module.code, tree)
     out: list[Found] = []
     for stmt in defs:
         fn = scope.vars.get(stmt.name.value)
@@ -51,7 +56,10 @@ def discover_roots(ev: Evaluator, module: cst.Module, scope: Any, source: str = 
             if ev.is_model(result):
                 notes = list(frame.return_notes) if frame is not None else []
                 missing = _required_params(fn)
-                if missing:
+                if missing and ev.SYMBOLS:
+                    # They are symbols (issue 9): the frontend says what torch/Keras cannot build.
+                    ev.missing_args[id(result)] = (result, missing, ev.span(stmt.name))
+                elif missing:
                     notes.append((f"{fn.name}() is never called in this file and its parameters "
                                   f"({', '.join(missing)}) have no default", ev.span(stmt.name)))
                 out.append((fn.name, result, ev.span(stmt.name), notes))
@@ -94,22 +102,30 @@ class _Text:
                               re.M)
     _RETURN = re.compile(r"^\s*return\s+\S", re.M)
 
-    def __init__(self, ev: Evaluator, source: str) -> None:
+    def __init__(self, ev: Evaluator, source: str, tree: Any = None) -> None:
         self.ev = ev
         self.lines = source.splitlines()
         self.source = source
+        self.tree = tree
         self._calls: dict[str, set[str]] | None = None
 
     def calls(self) -> dict[str, set[str]] | None:
         """Name called as ``NAME(...)`` → the top-level functions whose bodies call it
-        (``""`` outside any), from Python's own parser (comments and strings do not count)."""
+        (``""`` outside any), from Python's own parser (comments and strings do not count).
+        Computed once per source: the Keras and the PyTorch frontend both ask."""
+        global _LAST_CALLS
         if self._calls is None:
+            if _LAST_CALLS is not None and _LAST_CALLS[0] is self.source:
+                self._calls = _LAST_CALLS[1]
+                return self._calls
             import ast
 
-            try:
-                tree = ast.parse(self.source)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return None
+            tree = self.tree
+            if not isinstance(tree, ast.Module):
+                try:
+                    tree = ast.parse(self.source)
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    return None
             calls: dict[str, set[str]] = {}
             for top in tree.body:
                 where = top.name if isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef)) else ""
@@ -117,6 +133,7 @@ class _Text:
                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                         calls.setdefault(node.func.id, set()).add(where)
             self._calls = calls
+            _LAST_CALLS = (self.source, calls)
         return self._calls
 
     def lines_of(self, node: cst.CSTNode) -> tuple[int, int]:
@@ -155,3 +172,13 @@ def _required_params(fn: Function) -> list[str]:
     params = fn.node.params
     return [p.name.value for p in [*params.posonly_params, *params.params, *params.kwonly_params]
             if p.default is None]
+
+
+def mark_missing(model: Any, missing: list[str]) -> None:
+    """A class or builder built without its required arguments (each a symbol where it
+    is used): the framework cannot build it as written, so its integer total is never
+    the framework's (``extra["missing_args"]``; ``ModelGraph.totals``). Where no count
+    uses them the count is the same for every value: the JSON gives it as a constant
+    formula, the summary says "for every value of the arguments"."""
+    if missing:
+        model.extra["missing_args"] = list(missing)

@@ -5,20 +5,30 @@ Values are plain Python constants, containers, :class:`Unknown` (with a reason),
 :class:`Ref` (an imported symbol by its qualified name, bound when the import is folded),
 user functions and classes of the file (inlined when called), and whatever
 objects a frontend creates (layers, tensors, models) through its hooks.
+
+Symbols (issue 9, frontends opt in with ``SYMBOLS = True``): a value the file leaves
+open but whose origin is known — an argument without a value of the class or builder
+analysed on its own, an attribute of one (``cfg.hidden``), an input dimension the
+frontend names — is an ``Expr`` of analyzer/symbolic, its origin kept in
+``self.origins``. Integer arithmetic folds over it; anything that would need its value
+(a branch, a loop, a call, ``/``) is unknown there, exactly as an :class:`Unknown`.
 """
 
 from __future__ import annotations
 
 import operator
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from modelint.analyzer.diagnostics import Span
+from modelint.analyzer.graph import SymbolOrigin
 from modelint.analyzer.ops._base import Unknown, is_unknown
+from modelint.analyzer.shapes import is_expr
 
 # Items a loop or comprehension may materialise (a 5,000-word vocabulary dict is common);
 # the work done per item is bounded by MAX_STEPS.
@@ -247,6 +257,32 @@ _READING_METHODS = frozenset({
     "values", "items", "get", "index", "count", "copy", "parse_args", "parse_known_args", "add_argument",
 })
 _PLACING_METHODS = frozenset({"to", "cuda", "cpu", "type", "half", "float", "double", "bfloat16"})
+# Fields of libcst nodes that hold only whitespace, punctuation and comments: a walk for
+# names skips them.
+_LAYOUT_FIELDS = ("whitespace", "lpar", "rpar", "leading_lines", "lines_after_decorators", "comma",
+                  "semicolon", "trailing_whitespace", "footer", "header", "newline", "equal", "colon",
+                  "first_line", "empty_lines")
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """``node.children`` without layout, read from the node's fields: libcst's
+    ``children`` runs a visitor over the node (≈20× the cost), and a walk for names
+    (``names_in``) calls it on every node of every statement it tracks."""
+    kind = type(node)
+    names = _CHILD_FIELDS.get(kind)
+    if names is None:
+        names = _CHILD_FIELDS[kind] = tuple(f.name for f in fields(kind) if not f.name.startswith(_LAYOUT_FIELDS))
+    out: list[cst.CSTNode] = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            out.append(value)
+        elif type(value) is tuple or type(value) is list:
+            out.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return out
+
+
 _PLAIN = (int, float, str, bool, type(None), tuple, list, dict, range, slice, type(Ellipsis), frozenset)
 
 
@@ -286,6 +322,97 @@ def _too_big(op_type: type | None, left: Any, right: Any) -> bool:
             if isinstance(seq, (list, tuple, str)) and isinstance(n, int) and len(seq) * n > 262_144:
                 return True
     return False
+
+
+# -- symbols (issue 9) ------------------------------------------------------------------
+# A value the file leaves open but whose origin is known (a constructor argument without
+# a default, an attribute of one, an input dimension) is an ``Expr`` symbol of
+# analyzer/symbolic. That module is imported only when the first symbol is made: a file
+# without symbols never loads it (``shapes.is_expr`` looks for it in ``sys.modules``).
+
+SYMBOL_KINDS_WITH_MEMBERS = ("parameter", "config")  # objects the file passes in: `cfg.hidden`
+_SYMBOL_OPS: dict[type, str] = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.FloorDivide: "//",
+                                cst.Modulo: "%", cst.Power: "**", cst.Divide: "/"}
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _brief(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def fold_symbolic(op_type: type | None, left: Any, right: Any) -> Any:
+    """``left op right`` where one side is an ``Expr``: ``+ - * // %`` and a constant
+    power fold into an expression; anything without an exact integer form (``/``, a
+    symbolic exponent, a division by a non-monomial, a float or a list operand, an
+    expression past the size bounds) is :class:`Unknown` with the reason — never a
+    guess, and bounded: analyzer/symbolic caps terms and degree."""
+    from modelint.analyzer import symbolic as sym
+
+    op = _SYMBOL_OPS.get(op_type, "?") if op_type is not None else "?"
+    text = f"`{_brief(left)} {op} {_brief(right)}`"
+    if not ((_int(left) or is_expr(left)) and (_int(right) or is_expr(right))):
+        if op_type is cst.Multiply and isinstance(left if is_expr(right) else right, (list, tuple, str)):
+            return Unknown(f"{text}: a sequence repeated a symbolic number of times")
+        return Unknown(f"{text}: arithmetic of a symbol with a value that is not an integer")
+    try:
+        if op_type is cst.Add:
+            return sym.add(left, right)
+        if op_type is cst.Subtract:
+            return sym.add(left, sym.mul(right, -1))
+        if op_type is cst.Multiply:
+            return sym.mul(left, right)
+        if op_type is cst.FloorDivide:
+            return sym.floordiv(left, right)
+        if op_type is cst.Modulo:
+            return sym.Expr.lift(left) % right
+        if op_type is cst.Power:
+            return sym.power(left, right)
+    except sym.NotFoldable as exc:
+        return Unknown(f"{text} has no exact integer form ({exc})")
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        return Unknown(f"{text} cannot be folded ({type(exc).__name__})")
+    if op_type is cst.Divide:
+        return Unknown(f"{text}: true division of a symbol has no integer form")
+    return Unknown(f"{text}: operator not folded on symbols")
+
+
+def used_symbols(model: Any, origins: Mapping[str, SymbolOrigin]) -> dict[str, SymbolOrigin]:
+    """The symbols a built model's layers use (input dims, attributes, outputs, counts),
+    with their origins, in order of first appearance (layers in topological order).
+    A name without a recorded origin (never expected) gets an ``unknown`` one."""
+    found: dict[str, SymbolOrigin] = {}
+
+    module = sys.modules.get("modelint.analyzer.symbolic")
+    if module is None:
+        return found  # no symbol was ever made: nothing to look for
+    expr_type = module.Expr
+    seen: set[Any] = set()
+
+    def visit(value: Any, depth: int = 0) -> None:
+        if isinstance(value, expr_type):
+            if value in seen:
+                return
+            seen.add(value)
+            for name in sorted(value.symbols()):
+                if name not in found:
+                    found[name] = origins.get(name) or SymbolOrigin(name, "unknown", f"`{name}`")
+        elif isinstance(value, (tuple, list)) and depth < 3:
+            for item in value:
+                if item is not None and not isinstance(item, (int, str)):
+                    visit(item, depth + 1)
+
+    for layer in model.layers():
+        visit(layer.outputs)
+        for value in layer.attrs.values():
+            if isinstance(value, (expr_type, tuple, list)):
+                visit(value, 1)
+        visit(layer.trainable)
+        visit(layer.non_trainable)
+    return found
 
 
 def _safe_builtins() -> dict[str, Builtin]:
@@ -379,6 +506,89 @@ class Evaluator:
         self.tracked: set[int] = set()  # id() of the FunctionDefs whose instance sites are recorded
         self.frame_sites: list[tuple[Function, Scope]] = []
         self._names: dict[int, tuple[cst.CSTNode, frozenset[str], frozenset[str]]] = {}
+        # Symbols (issue 9): the origins of the symbols the current root made, by name;
+        # the function whose missing arguments become symbols at its next binding; per
+        # model object a root built, (the object, its root's origins).
+        self.origins: dict[str, SymbolOrigin] = {}
+        self._symbolize: Function | None = None
+        self._config_roots: dict[str, str] = {}
+        self.value_origins: dict[int, tuple[Any, dict[str, SymbolOrigin]]] = {}
+        # Builders never called whose required parameters became symbols: id(result) →
+        # (result, their names, the builder's name span), for the frontend's report.
+        self.missing_args: dict[int, tuple[Any, list[str], Span | None]] = {}
+
+    # Frontends opt in: while False, missing values stay Unknown exactly as before.
+    SYMBOLS = False
+
+    # -- symbols --------------------------------------------------------------------
+    def start_symbols(self, fn: "Function | None" = None) -> dict[str, SymbolOrigin]:
+        """A new root: a fresh origins table; when ``fn`` is given, its parameters that
+        get no value at its next binding (the class built with its defaults, the
+        builder never called) become symbols named after them (kind ``parameter``)."""
+        self.origins = {}
+        self._config_roots = {}
+        self._symbolize = fn if self.SYMBOLS else None
+        return self.origins
+
+    def make_symbol(self, name: str, kind: str, description: str, node: cst.CSTNode | None = None,
+                    span: Span | None = None) -> Any:
+        """``Expr.symbol(name)`` with its origin recorded in ``self.origins``; the same
+        name of another origin gets a suffix (``H_2``)."""
+        from modelint.analyzer.symbolic import Expr
+
+        if span is None and node is not None:
+            span = self.span(node)
+        final, n = name, 2
+        while final in self.origins and (self.origins[final].kind,
+                                         self.origins[final].description) != (kind, description):
+            final, n = f"{name}_{n}", n + 1
+        if final not in self.origins:
+            self.origins[final] = SymbolOrigin(final, kind, description, span)
+        return Expr.symbol(final)
+
+    def use_origins(self, value: Any) -> dict[str, SymbolOrigin]:
+        """Before a model object is built into a graph: the origins of the root that made
+        it become current (a copy: input symbols added then stay that model's)."""
+        entry = self.value_origins.get(id(value))
+        self.origins = dict(entry[1]) if entry is not None and entry[0] is value else {}
+        return self.origins
+
+    def remember_origins(self, value: Any) -> None:
+        if self.origins and id(value) not in self.value_origins:
+            self.value_origins[id(value)] = (value, self.origins)
+
+    def holder(self, value: Any) -> tuple[str, SymbolOrigin] | None:
+        """(name, origin) when ``value`` is a bare symbol standing for an object the file
+        passes in (a parameter, or an attribute of one): its members are symbols too."""
+        if not is_expr(value) or len(value.terms) != 1:
+            return None
+        mono, coef = value.terms[0]
+        if coef != 1 or len(mono) != 1 or mono[0][1] != 1:
+            return None
+        name = getattr(mono[0][0], "name", None)
+        origin = self.origins.get(name) if isinstance(name, str) else None
+        if origin is None or origin.kind not in SYMBOL_KINDS_WITH_MEMBERS:
+            return None
+        return name, origin  # type: ignore[return-value]
+
+    def symbol_member(self, value: Any, key: Any, attr: bool, node: cst.CSTNode) -> Any:
+        """``cfg.hidden`` / ``layers[0]`` / ``cfg["hidden"]`` on a parameter symbol: a
+        symbol of kind ``config`` named by the access; anything else is Unknown."""
+        held = self.holder(value)
+        if held is None or not (attr or _int(key) or isinstance(key, str)):
+            what = f"attribute `{key}`" if attr else "subscript"
+            return Unknown(f"{what} of `{_brief(value)}`, a value not known here")
+        name, origin = held
+        full = f"{name}.{key}" if attr else f"{name}[{key!r}]"
+        root = origin.description if origin.kind == "parameter" else self._config_roots.get(name, origin.description)
+        self._config_roots[full] = root
+        return self.make_symbol(full, "config", f"`{full}`, read from {root}", node)
+
+    def missing_argument(self, fn: "Function", param: cst.Param) -> Any:
+        name = param.name.value
+        if fn is self._symbolize:
+            return self.make_symbol(name, "parameter", f"argument `{name}` of {fn.qualname}() (no default)", param)
+        return Unknown(f"argument `{name}` of {fn.name}() has no value")
 
     # -- utilities --------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span | None:
@@ -545,7 +755,7 @@ class Evaluator:
                     target(node.func.value)
             elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not stmt:
                 continue
-            stack.extend(node.children)
+            stack.extend(_child_nodes(node))
         result = (frozenset(reads), frozenset(writes))
         self._names[id(stmt)] = (stmt, *result)
         return result
@@ -591,7 +801,9 @@ class Evaluator:
             if stmt.finalbody is not None:
                 self.exec_block(stmt.finalbody.body.body, scope)
         elif isinstance(stmt, cst.While):
-            self.note_unresolved(f"`while {self.code(stmt.test)[:40]}` loop is not followed", stmt)
+            reason = f"`while {self.code(stmt.test)[:40]}` loop is not followed"
+            self.note_unresolved(reason, stmt)
+            self.forget_writes(stmt, scope, reason)
         # Other compound statements (match, async) are skipped.
 
     def exec_small(self, small: cst.CSTNode, scope: Scope) -> None:
@@ -647,7 +859,9 @@ class Evaluator:
     def exec_if(self, node: cst.If, scope: Scope) -> None:
         cond = self.truth(self.fold(node.test, scope))
         if cond is None:
-            self.note_unresolved(f"condition `{self.code(node.test)}` is not static", node.test)
+            reason = f"condition `{self.code(node.test)}` is not static"
+            self.note_unresolved(reason, node.test)
+            self.forget_writes(node, scope, reason)
             return
         if cond:
             self.exec_block(node.body.body, scope)
@@ -659,7 +873,9 @@ class Evaluator:
     def exec_for(self, node: cst.For, scope: Scope) -> None:
         items = self.iterate(self.fold(node.iter, scope))
         if items is None:
-            self.note_unresolved(f"loop over `{self.code(node.iter)}` is not static", node.iter)
+            reason = f"loop over `{self.code(node.iter)}` is not static"
+            self.note_unresolved(reason, node.iter)
+            self.forget_writes(node, scope, reason)
             return
         broke = False
         for count, item in enumerate(items):
@@ -676,6 +892,31 @@ class Evaluator:
         if not broke and node.orelse is not None:
             self.exec_block(node.orelse.body.body, scope)
 
+    def forget_writes(self, stmt: cst.CSTNode, scope: Scope, reason: str) -> None:
+        """After a loop or branch that is not followed, a name its body may write has an
+        unknown value here, not the one from before it (a layer list that skipped its
+        loop would pass for complete, and every shape after it for known). Objects
+        (modules, instances) are kept: what they miss is said by the note; the
+        frontend decides for its own values (``hook_forget``)."""
+        _, writes = self.names_in(stmt)
+        for name in writes:
+            if name not in scope.vars:
+                continue
+            value = scope.vars[name]
+            if is_unknown(value):
+                continue
+            if _plain(value) or is_expr(value) or isinstance(value, (set, frozenset)):
+                scope.vars[name] = Unknown(f"`{name}` may be changed by a construct not followed ({reason})")
+            else:
+                replaced = self.hook_forget(value, reason, stmt)
+                if replaced is not None:
+                    scope.vars[name] = replaced
+
+    def hook_forget(self, value: Any, reason: str, stmt: cst.CSTNode) -> Any:
+        """What a frontend object becomes after a construct not followed may have
+        changed it: None keeps it (modules, models), else its replacement."""
+        return None
+
     def iterate(self, value: Any) -> list[Any] | None:
         if isinstance(value, (list, tuple, range, str)):
             if len(value) > MAX_LOOP:
@@ -686,8 +927,8 @@ class Evaluator:
         return self.hook_iterate(value)
 
     def truth(self, value: Any) -> bool | None:
-        if is_unknown(value):
-            return None
+        if is_unknown(value) or is_expr(value):
+            return None  # a branch on a symbol is not followed (ML403 where it matters)
         if _plain(value):
             return bool(value)
         return self.hook_truth(value)
@@ -812,6 +1053,12 @@ class Evaluator:
                 return Unknown("not of an unknown value") if t is None else not t
             if is_unknown(value):
                 return value
+            if is_expr(value):
+                if isinstance(node.operator, cst.Minus):
+                    return fold_symbolic(cst.Multiply, value, -1)
+                if isinstance(node.operator, cst.Plus):
+                    return value
+                return Unknown(f"bitwise operator on the symbol `{_brief(value)}`")
             if isinstance(node.operator, cst.Minus):
                 return -value if _plain(value) else self.hook_unary("neg", value, node)
             if isinstance(node.operator, cst.Plus):
@@ -832,6 +1079,8 @@ class Evaluator:
                 right = self.fold(target.comparator, scope)
                 if is_unknown(left) or is_unknown(right):
                     return Unknown("comparison with an unknown value")
+                if is_expr(left) or is_expr(right):
+                    return Unknown(f"comparison with the symbol `{_brief(left if is_expr(left) else right)}`")
                 fn = _CMPOPS.get(type(target.operator))
                 if fn is None:
                     return Unknown("comparison")
@@ -911,11 +1160,16 @@ class Evaluator:
                 parts = [None if p is None else self.fold(p, scope) for p in (sl.lower, sl.upper, sl.step)]
                 index.append(slice(*parts))
         key: Any = index[0] if len(index) == 1 else tuple(index)
+        if any(is_expr(i) or (isinstance(i, slice) and any(is_expr(p) for p in (i.start, i.stop, i.step)))
+               for i in index) and not is_expr(obj):
+            return self.hook_symbolic_index(obj, key, node)
         if isinstance(obj, (list, tuple, str, dict, range)) and not isinstance(obj, Unknown):
             try:
                 return obj[key]
             except (TypeError, IndexError, KeyError):
                 return Unknown(f"index `{self.code(node)[:40]}` out of range")
+        if is_expr(obj):
+            return self.symbol_member(obj, key, False, node)
         return self.hook_getitem(obj, key, node)
 
     def eval_comp(self, node: cst.ListComp | cst.GeneratorExp, scope: Scope) -> Any:
@@ -965,6 +1219,11 @@ class Evaluator:
             return left
         if is_unknown(right):
             return right
+        if is_expr(left) or is_expr(right):
+            other = right if is_expr(left) else left
+            if _int(other) or is_expr(other) or _plain(other):
+                return fold_symbolic(op_type, left, right)
+            return self.hook_binop(op_type, left, right, node)
         fn = _BINOPS.get(op_type) if op_type else None
         if _too_big(op_type, left, right):
             return Unknown("arithmetic result too large to fold")
@@ -1040,6 +1299,8 @@ class Evaluator:
     def get_attr(self, obj: Any, name: str, node: cst.CSTNode) -> Any:
         if is_unknown(obj):
             return obj
+        if is_expr(obj):
+            return self.symbol_member(obj, name, True, node)
         if isinstance(obj, ArgParser):
             return self.parser_attr(obj, name)
         if isinstance(obj, ArgNamespace):
@@ -1135,7 +1396,7 @@ class Evaluator:
         """``isinstance(v, int)`` on a folded value (the VGG ``cfg`` loop mixing ints
         and ``'M'``); other classes are the frontend's (``hook_isinstance``)."""
         kinds = list(kind) if isinstance(kind, tuple) else [kind]
-        if is_unknown(value):
+        if is_unknown(value) or is_expr(value):
             return Unknown("isinstance of an unknown value")
         types: list[type] = []
         for k in kinds:
@@ -1157,6 +1418,13 @@ class Evaluator:
     def call(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
         if is_unknown(func):
             return func
+        if is_expr(func):
+            # An object the file passes in, called (a backbone, a layer class): what it
+            # builds or computes is not known, and may own parameters.
+            return self.note_unresolved(f"`{self.code(node.func)[:40]}` is called, but it is `{_brief(func)}`, "
+                                        "a value not known here", node)
+        if isinstance(func, Builtin) and func.name == "int" and len(args) == 1 and not kwargs and is_expr(args[0]):
+            return args[0]  # a symbol stands for an integer
         if isinstance(func, Ref) and func.qualname == "argparse.ArgumentParser":
             return ArgParser()
         if isinstance(func, _ParserMethod):
@@ -1198,7 +1466,7 @@ class Evaluator:
             elif param.default is not None:
                 scope.vars[name] = self.fold(param.default, fn.closure)
             else:
-                scope.vars[name] = Unknown(f"argument `{name}` of {fn.name}() has no value")
+                scope.vars[name] = self.missing_argument(fn, param)
         extra = list(args[len(positional) :])
         if isinstance(params.star_arg, cst.Param):
             scope.vars[params.star_arg.name.value] = tuple(extra)
@@ -1209,9 +1477,11 @@ class Evaluator:
             elif param.default is not None:
                 scope.vars[name] = self.fold(param.default, fn.closure)
             else:
-                scope.vars[name] = Unknown(f"argument `{name}` of {fn.name}() has no value")
+                scope.vars[name] = self.missing_argument(fn, param)
         if params.star_kwarg is not None:
             scope.vars[params.star_kwarg.name.value] = dict(kwargs)
+        if fn is self._symbolize:
+            self._symbolize = None  # only the root's own binding: a helper it calls is not the root
 
     def inline(self, fn: Function, self_obj: Any, args: list[Any], kwargs: dict[str, Any],
                node: cst.CSTNode | None, cls: UserClass | None = None) -> Any:
@@ -1261,11 +1531,20 @@ class Evaluator:
         statement budget; a limit stops it with a note, never the analysis."""
         self.root, self.steps, self.depth = fn, 0, 0
         self.hook_root_start(fn)
+        self.start_symbols(fn)
         kwargs: dict[str, Any] = {}
         if unknown_params:
             params = fn.node.params
-            for p in [*params.posonly_params, *params.params, *params.kwonly_params]:
-                kwargs[p.name.value] = Unknown(f"parameter `{p.name.value}` of {fn.name}() is not known here")
+            positional = [*params.posonly_params, *params.params]
+            # A method's `self` stays unknown: the object is not a value the file passes in.
+            first_is_self = (cls is not None or self_obj is not None) and bool(positional)
+            for i, p in enumerate([*positional, *params.kwonly_params]):
+                name = p.name.value
+                if self.SYMBOLS and not (i == 0 and first_is_self):
+                    why = f"parameter `{name}` of {fn.qualname}() (not known at this site)"
+                    kwargs[name] = self.make_symbol(name, "parameter", why, p)
+                else:
+                    kwargs[name] = Unknown(f"parameter `{name}` of {fn.name}() is not known here")
             if self_obj is not None:
                 kwargs.pop(next(iter(kwargs)), None)
         before = len(self.frame_sites)
@@ -1277,7 +1556,14 @@ class Evaluator:
                 self.note_unresolved(f"evaluation stopped: {exc}", fn.node)
         finally:
             self.root = None
+            self._symbolize = None
         scope = next((s for f, s in self.frame_sites[before:] if f is fn), None)
+        if self.origins:
+            if self.is_model(result):
+                self.remember_origins(result)
+            for _, frame in self.frame_sites[before:]:
+                for site in frame.sites:
+                    self.remember_origins(site.value)
         return result, scope
 
     def owner_class(self, fn: Function, obj: Any) -> UserClass | None:
@@ -1333,6 +1619,11 @@ class Evaluator:
 
     def hook_setitem(self, obj: Any, target: cst.Subscript, value: Any) -> None:
         return None
+
+    def hook_symbolic_index(self, obj: Any, key: Any, node: cst.Subscript) -> Any:
+        """``cfg[vgg_name]``, ``x[:, :n]`` with a symbol in the index: not folded here
+        (a frontend may model its own objects, a tensor slice)."""
+        return Unknown(f"`{self.code(node)[:40]}`: the index is a symbol")
 
     def hook_getitem(self, obj: Any, key: Any, node: cst.Subscript) -> Any:
         return Unknown(f"subscript `{self.code(node)[:40]}` is not static")

@@ -13,6 +13,7 @@ from typing import Any
 from modelint.analyzer.diagnostics import Span
 from modelint.analyzer.graph import Layer, ModelGraph, TensorRef
 from modelint.analyzer.passes.infer import annotate
+from modelint.analyzer.shapes import is_expr, is_size
 
 
 class Tape:
@@ -34,7 +35,10 @@ class Tape:
                 shapes.append(self.graph.shape_of(ref))
             else:
                 shapes.append(None)
-        return annotate(layer, shapes)
+        annotate(layer, shapes)
+        if kind == "embedding" and inputs and inputs[0] is not None and inputs[0].node in self.graph:
+            _bound_indices(layer, self.graph.layer(inputs[0].node).attrs.get("values_below"))
+        return layer
 
     def ancestors(self, outputs: Iterable[TensorRef]) -> list[str]:
         return self.graph.ancestors([r.node for r in outputs])
@@ -56,7 +60,8 @@ class Tape:
             rename[node] = new_id
             layer = Layer(new_id, src.name, src.op, src.kind, src.attrs, src.span, src.owner,
                           src.framework, src.outputs, src.trainable, src.non_trainable, src.issues,
-                          src.unknown, shared=src.owner in owners, applied=src.applied)
+                          src.unknown, shared=src.owner in owners, applied=src.applied,
+                          constraints=src.constraints)
             owners.add(src.owner)
             model.add_layer(layer)
         for link in self.graph.links():
@@ -65,3 +70,18 @@ class Tape:
         model.inputs = [TensorRef(rename[r.node], r.port) for r in inputs if r.node in rename]
         model.outputs = [TensorRef(rename[r.node], r.port) for r in outputs if r.node in rename]
         return model
+
+
+def _bound_indices(layer: Layer, below: Any) -> None:
+    """An Embedding looked up with ``arange(n)`` (positions ``0 … n - 1``, the keras.io
+    ``TokenAndPositionEmbedding``) needs ``n ≤ input_dim`` rows, or the lookup fails
+    for every input longer than its table: over symbols, a constraint on the input."""
+    rows = layer.attrs.get("input_dim")
+    if not (is_expr(below) or is_expr(rows)) or not (is_size(below) and is_size(rows)):
+        return
+    from modelint.analyzer.ops._common import size_positive
+
+    constraints = list(layer.constraints)
+    size_positive(rows - below + 1, f"{layer.op} looked up with positions 0 … n - 1 needs n ≤ input_dim",
+                  constraints)
+    layer.constraints = tuple(constraints)

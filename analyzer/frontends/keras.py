@@ -28,6 +28,7 @@ from modelint.analyzer.frontends._evaluate import (
     SuperProxy,
     UserClass,
     metadata_for,
+    used_symbols,
 )
 from modelint.analyzer.frontends._tape import Tape
 from modelint.analyzer.frontends.bindings import BindError, bind
@@ -36,7 +37,7 @@ from modelint.analyzer.graph import ModelGraph, TensorRef
 from modelint.analyzer.losses import LossUse
 from modelint.analyzer.ops._base import Unknown, is_unknown
 from modelint.analyzer.passes.infer import annotate
-from modelint.analyzer.shapes import Shape
+from modelint.analyzer.shapes import Shape, is_expr, is_size
 
 FRAMEWORK = "keras"
 _PREFIXES = ("tensorflow.python.keras.", "tensorflow.keras.", "tf.keras.", "keras.src.", "keras.api.", "keras._tf_keras.keras.", "keras.")
@@ -69,6 +70,142 @@ def layer_class(symbol: str) -> str | None:
     if "." in symbol:
         return None
     return symbol
+
+
+# The axes after the batch that a model's first layer fixes when the model gives no
+# input shape (issue 9): Keras' channels_last layouts by default, named by role.
+_SPATIAL_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+_SPATIAL_KINDS = frozenset({"conv", "conv_transpose", "separable_conv", "depthwise_conv", "pool",
+                            "global_pool", "upsample", "pad"})
+_DIM_WORDS = {"H": "height", "W": "width", "D": "depth", "C": "channels", "L": "length",
+              "T": "time steps", "F": "features"}
+
+
+def input_dim_names(layer: Any) -> tuple[str, ...] | None:
+    """The names of the input axes after the batch when ``layer`` is a model's first
+    layer and fixes their number: ``("H", "W", "C")`` for a Conv2D or a pooling
+    layer (``("C", "H", "W")`` with ``data_format="channels_first"``), ``("L", "C")``
+    for a Conv1D, ``("T", "F")`` for an RNN, ``("L",)`` for an Embedding. None
+    when the layer takes inputs of any rank (Dense, Dropout, normalizations)."""
+    kind, attrs = layer.kind, layer.attrs
+    if kind in _SPATIAL_KINDS and attrs.get("rank") in _SPATIAL_NAMES:
+        spatial = _SPATIAL_NAMES[attrs["rank"]]
+        return ("C", *spatial) if attrs.get("data_format") == "channels_first" else (*spatial, "C")
+    inner = attrs.get("layer") if kind == "bidirectional" else None
+    if kind in ("rnn", "rnn_layer") or (isinstance(inner, dict) and inner.get("kind") == "rnn"):
+        return ("T", "F")
+    if kind == "embedding":
+        return ("L",)
+    return None
+
+
+def _first_applied(fn: cst.FunctionDef) -> str | None:
+    """``conv`` when the first statement of ``call(self, x, ...)`` that mentions
+    ``x`` applies ``self.conv`` to it (``x = self.conv(x)``, ``return
+    self.conv(x)``; an alias ``residual = x`` before it is skipped): the layer that
+    sees the model's input first. None when the input is first used any other way,
+    or inside a branch or loop (the rank would then be a guess)."""
+    params = fn.params.params
+    if len(params) < 2 or not isinstance(fn.body, cst.IndentedBlock):
+        return None
+    x = params[1].name.value
+    for stmt in fn.body.body:
+        if not _mentions(stmt, x):
+            continue
+        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+            return None
+        small = stmt.body[0]
+        value = getattr(small, "value", None) if isinstance(small, (cst.Assign, cst.Return, cst.Expr)) else None
+        if value is None:
+            return None
+        if (isinstance(small, cst.Assign) and isinstance(value, cst.Name) and value.value == x
+                and all(isinstance(t.target, cst.Name) and t.target.value != x for t in small.targets)):
+            continue  # `residual = x`: another name for the input, kept for later
+        reads = _ShapeReads(x)
+        stmt.visit(reads)
+        if reads.uses == reads.shape_reads and not reads.rebinds:
+            continue  # `maxlen = ops.shape(x)[-1]`: the input's size read, the input itself untouched
+        finder = _FirstUse(x)
+        value.visit(finder)
+        for call in finder.calls:
+            func = call.func
+            if (call.args and call.args[0].value is finder.first and call.args[0].keyword is None
+                    and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+                    and func.value.value == "self"):
+                return func.attr.value
+        return None
+    return None
+
+
+class _ShapeReads(cst.CSTVisitor):
+    """Counts the uses of ``name`` and those that only read its shape (``x.shape``,
+    ``ops.shape(x)``, ``tf.shape(x)``); ``rebinds`` when it is assigned to."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.uses = self.shape_reads = 0
+        self.rebinds = False
+
+    def _is_x(self, node: cst.CSTNode) -> bool:
+        return isinstance(node, cst.Name) and node.value == self.name
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.AssignTarget) and self._is_x(node.target):
+            self.rebinds = True
+            return False
+        if isinstance(node, cst.Attribute):
+            if self._is_x(node.value) and node.attr.value in ("shape", "ndim"):
+                self.uses += 1
+                self.shape_reads += 1
+            else:
+                node.value.visit(self)
+            return False
+        if isinstance(node, cst.Call):
+            func = node.func
+            fname = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+            if fname in ("shape", "int_shape") and node.args and self._is_x(node.args[0].value):
+                self.uses += 1
+                self.shape_reads += 1
+                for arg in node.args[1:]:
+                    arg.value.visit(self)
+                return False
+            return True
+        if isinstance(node, cst.Arg):
+            node.value.visit(self)
+            return False
+        if self._is_x(node):
+            self.uses += 1
+        return True
+
+
+def _mentions(node: cst.CSTNode, name: str) -> bool:
+    finder = _FirstUse(name)
+    node.visit(finder)
+    return finder.first is not None
+
+
+class _FirstUse(cst.CSTVisitor):
+    """The first ``Name`` node spelling ``name`` (pre-order) and the calls entered before it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.first: cst.Name | None = None
+        self.calls: list[cst.Call] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.first is not None:
+            return False
+        if isinstance(node, cst.Attribute):  # `.name` after a dot is not the variable
+            node.value.visit(self)
+            return False
+        if isinstance(node, cst.Arg):  # nor is a keyword `name=`
+            node.value.visit(self)
+            return False
+        if isinstance(node, cst.Name) and node.value == self.name:
+            self.first = node
+        elif isinstance(node, cst.Call):
+            self.calls.append(node)
+        return True
 
 
 def to_snake_case(name: str) -> str:
@@ -180,12 +317,27 @@ class KSubclassed(Instance):
     base_call: tuple[tuple[Any, ...], dict[str, Any]] | None = None  # its super().__init__ arguments
 
 
+def _arange_length(bounds: list[Any]) -> Any:
+    """The length of ``arange(start, stop, step)``: an int, or over symbols
+    ``stop - start`` for a unit step from an integer start (``arange(0, maxlen)`` on a
+    sequence of symbolic length); raises where neither applies."""
+    if all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
+        return len(range(*bounds))
+    start, stop, step = (bounds + [1])[:3] if len(bounds) >= 2 else (None, None, None)
+    if len(bounds) in (2, 3) and step == 1 and isinstance(start, int) and is_expr(stop):
+        return stop - start
+    raise ValueError("non-static bounds")
+
+
 def _shape_tuple(value: Any) -> Shape | None:
+    """A static shape: ints, ``None`` (Keras' open axis) and sizes over named
+    symbols (``Input(shape=(height, width, depth))`` in a builder whose arguments
+    have no value); None when any entry is something else, or when the whole shape
+    is one symbol (``Input(shape=input_shape)``: a tuple the file leaves open, rank
+    unknown)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,)
-    if isinstance(value, (list, tuple)) and all(
-        v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value
-    ):
+    if isinstance(value, (list, tuple)) and all(v is None or is_size(v) for v in value):
         return tuple(value)
     return None
 
@@ -398,6 +550,7 @@ class KerasEvaluator(Evaluator):
         except BindError as exc:
             return KLayer(cls, "unknown", {"class_name": cls, "reason": f"{cls}: {exc}"}, name,
                           self.span(node), self.next_uid(name), input_shape)
+        _keep_symbols_in_sizes(binding.kind, attrs)
         attrs["class_name"] = cls
         for key in ("layer", "backward_layer"):
             inner = attrs.get(key)
@@ -536,7 +689,7 @@ class KerasEvaluator(Evaluator):
             nodes = self.tape.ancestors([t.ref for t in obj.outputs])
             inner = self.tape.extract(obj.name, "Functional", obj.span, nodes,
                                       [t.ref for t in obj.inputs], [t.ref for t in obj.outputs])
-        trainable, non_trainable, exact = inner.totals()
+        trainable, non_trainable, exact = _model_counts(inner)
         in_shapes = [inner.shape_of(r) for r in inner.inputs]
         reason = None if exact else f"nested model `{obj.name}` is partly unresolved"
         if len(in_shapes) != 1 or in_shapes[0] != shape:
@@ -744,11 +897,11 @@ class KerasEvaluator(Evaluator):
             return
         nodes = self.tape.ancestors([t.ref for t in outs])
         traced = self.tape.extract(obj.name, obj.cls.name, obj.span, nodes, [], [t.ref for t in outs])
-        trainable, non_trainable, exact = traced.totals()
+        trainable, non_trainable, exact = _model_counts(traced)
         if exact and trainable + non_trainable != counts["trainable"] + counts["non_trainable"]:
             reason = (f"{obj.cls.name} tracks weights that its call() outputs do not use "
-                      f"({counts['trainable'] + counts['non_trainable']:,} in all, "
-                      f"{trainable + non_trainable:,} on the path)")
+                      f"({_count_text(counts['trainable'] + counts['non_trainable'])} in all, "
+                      f"{_count_text(trainable + non_trainable)} on the path)")
             obj.reasons.append(reason)
             self.unresolved.append((reason, obj.span))
 
@@ -805,7 +958,7 @@ class KerasEvaluator(Evaluator):
                                           [t.ref for t in obj.inputs], [t.ref for t in obj.outputs])
             finally:
                 self.nesting -= 1
-            t, nt, exact = inner.totals()
+            t, nt, exact = _model_counts(inner)
             if not exact:
                 return {"trainable": None, "non_trainable": None, "reason": f"`{obj.name}` is partly unresolved"}
             return {"trainable": t, "non_trainable": nt, "reason": None}
@@ -1135,11 +1288,13 @@ class KerasEvaluator(Evaluator):
             if "start" not in kwargs and len(args) == 1 and not kwargs:
                 bounds = [0, args[0]]
             try:
-                n = len(range(*bounds))
+                n = _arange_length(bounds)
             except Exception:  # noqa: BLE001 — not three ints
                 return self.note_unresolved(f"`{fn}` with non-static bounds", node)
-            lay = self.tape.add(fn, "InputLayer", "input", {"class_name": fn, "batch_shape": (n,), "implicit": True},
-                                self.span(node), self.next_uid(fn), [])
+            attrs = {"class_name": fn, "batch_shape": (n,), "implicit": True}
+            if bounds[0] == 0 and (len(bounds) < 3 or bounds[2] == 1):
+                attrs["values_below"] = n  # 0, 1, …, n - 1: as indices they need a table of n rows
+            lay = self.tape.add(fn, "InputLayer", "input", attrs, self.span(node), self.next_uid(fn), [])
             return KTensor(TensorRef(lay.id), lay.output_shape)
         if fn in _SAME_SHAPE_FNS:
             if not isinstance(x, KTensor):
@@ -1481,14 +1636,78 @@ class KerasEvaluator(Evaluator):
             return self.hook_builtin(func, args, kwargs, node)
         return super().call(func, args, kwargs, node)
 
+    # -- symbolic inputs (issue 9) ----------------------------------------------------------
+    def first_layer(self, item: Any, depth: int = 0) -> KLayer | None:
+        """The built-in layer that first sees a model's input: a Sequential's first
+        entry, or what a subclassed model's ``call()`` first applies to its input
+        (read from the source by :func:`_first_applied`), through nested models."""
+        if depth > 4:
+            return None
+        if isinstance(item, KLayer):
+            return None if item.kind in ("input", "unknown") else item
+        if isinstance(item, KSequential):
+            first = item.layers[0] if item.layers else None
+            if isinstance(first, KTensor) or (isinstance(first, KLayer) and (
+                    first.kind == "input" or first.input_shape is not None)):
+                return None  # its input is declared: not a model without input shape
+            return self.first_layer(first, depth + 1)
+        if isinstance(item, KSubclassed) and not item.functional and item.builtin is None:
+            found, call = item.cls.lookup("call")
+            attr = _first_applied(call.node) if found and isinstance(call, Function) else None
+            return None if attr is None else self.first_layer(item.attrs.get(attr), depth + 1)
+        return None
+
+    def unpacked_shape(self, value: Any, layer: KLayer) -> Shape | None:
+        """``Conv2D(..., input_shape=input_shape)`` where ``input_shape`` is a
+        parameter the file leaves open (a tuple): the layer fixes its length, so the
+        input is ``(None, input_shape[0], input_shape[1], input_shape[2])`` over
+        symbols of kind ``config``. None when the value is not such a symbol or the
+        layer takes any rank."""
+        names = input_dim_names(layer)
+        if names is None or self.holder(value) is None:
+            return None
+        dims = tuple(self.symbol_member(value, i, False, None) for i in range(len(names)))
+        if any(is_unknown(d) for d in dims):
+            return None
+        from dataclasses import replace
+
+        for d in dims:  # where they are read: the layer given `input_shape=`
+            for name in d.symbols():
+                origin = self.origins.get(name)
+                if origin is not None and origin.span is None:
+                    self.origins[name] = replace(origin, span=layer.span)
+        return (None, *dims)
+
+    def symbolic_input(self, model_name: str, item: Any) -> Shape | None:
+        """A model with no input shape whose first layer fixes the input's rank: the
+        input as named symbols, ``(None, H, W, C)`` for a Conv2D (Keras keeps its
+        batch ``None``), each symbol's origin recorded in ``self.origins`` (a name a
+        parameter already took gets a suffix, ``C_2``). None when the first layer
+        takes any rank (a Dense): the model stays unresolved, as before."""
+        first = self.first_layer(item)
+        names = input_dim_names(first) if first is not None else None
+        if names is None:
+            return None
+        layout = f"(None, {', '.join(names)})"
+        return (None, *(self.make_symbol(n, "input", f"input {_DIM_WORDS[n]} of `{model_name}`: it has no input "
+                                                     f"shape and its first layer, {first.class_name}, takes {layout}",
+                                         span=first.span) for n in names))
+
     # -- collecting models ------------------------------------------------------------------
-    def build_sequential(self, seq: KSequential, default_shape: Shape | None) -> ModelGraph:
+    def build_sequential(self, seq: KSequential, default_shape: Shape | None,
+                         symbolic: str | None = None) -> ModelGraph:
+        """Cut ``seq`` out of the tape, built for its declared input (or
+        ``default_shape``). ``symbolic`` (the model's reported name) lets a model
+        with no input shape at all take a symbolic one when its first layer fixes
+        the rank (:meth:`symbolic_input`)."""
         start = len(self.tape.graph)
         layers = [l for l in seq.layers]
         shape: Any = None
         first_layer_input = next((l for l in layers if isinstance(l, KLayer)), None)
         if first_layer_input is not None and first_layer_input.input_shape is not None:
             shape = _input_shape_from(first_layer_input.input_shape, {})
+            if shape is None and first_layer_input.input_shape[0] == "input_shape":
+                shape = self.unpacked_shape(first_layer_input.input_shape[1], first_layer_input)
         if first_layer_input is not None and first_layer_input.kind == "input":
             shape = first_layer_input.attrs.get("batch_shape")
         if layers and isinstance(layers[0], KTensor):
@@ -1498,6 +1717,13 @@ class KerasEvaluator(Evaluator):
         if shape is None and default_shape is not None:
             shape = default_shape
         unresolved_reason = None
+        if shape is None and symbolic is not None:
+            found = self.symbolic_input(symbolic, seq)
+            if found is not None:
+                # Keras itself never builds such a model (no InputLayer is named):
+                # its shapes and counts are formulas over the input's dims.
+                shape = found
+                seq.input_named = True
         if shape is None:
             unresolved_reason = (f"Sequential `{seq.name}` has no input shape (add input_shape= to its first "
                                  "layer, keras.Input, model.build(...), or --input-shape)")
@@ -1563,6 +1789,56 @@ class KerasEvaluator(Evaluator):
             self.build_sequential(seq, None)
 
 
+def _count_text(value: Any) -> str:
+    """``1,234``, or a formula as people write it (``288·C + 32``)."""
+    return f"{value:,}" if isinstance(value, int) else value.pretty()
+
+
+# Layer arguments that are sizes: an ``Expr`` (a builder's ``units``, a class's
+# ``filters``) stays there and the ops compute with it. Anywhere else (a flag, an
+# axis, a rate, an activation) a symbol is a value not known here: ``bool(Expr)`` is
+# True whatever the value, so it must never pass for one.
+_SIZE_ATTRS = frozenset({
+    "units", "filters", "kernel_size", "strides", "dilation", "groups", "depth_multiplier", "output_padding",
+    "pool_size", "input_dim", "output_dim", "num_heads", "key_dim", "value_dim", "output_shape", "n", "shape",
+    "scale_factor", "height", "width"})
+
+
+def _keep_symbols_in_sizes(kind: str, attrs: dict[str, Any]) -> None:
+    """Turn a symbol in a non-size argument into an ``Unknown`` saying so."""
+    for key, value in attrs.items():
+        if key in _SIZE_ATTRS or (key == "padding" and kind == "pad"):
+            continue
+        expr = _expr_inside(value)
+        if expr is not None:
+            attrs[key] = Unknown(f"`{key}` is `{expr}`, a value the file leaves open (not a size)")
+
+
+def _expr_inside(value: Any, depth: int = 0) -> Any:
+    if is_expr(value):
+        return value
+    if isinstance(value, (tuple, list)) and depth < 3:
+        for item in value:
+            found = _expr_inside(item, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _model_counts(model: ModelGraph) -> tuple[Any, Any, bool]:
+    """(trainable, non_trainable, resolved) of a model counted as one row of another
+    (a nested model, a functional model's own weights): ints, or formulas over the
+    symbols (issue 9); ``resolved`` when every layer was counted and nothing is
+    unresolved — whatever the counts depend on."""
+    formula = model.formula_totals()
+    if formula is not None:
+        return formula.trainable, formula.non_trainable, formula.exact
+    trainable, non_trainable, _ = model.totals()
+    resolved = not model.unresolved and all(
+        layer.trainable is not None and layer.non_trainable is not None for layer in model.layers() if not layer.shared)
+    return trainable, non_trainable, resolved
+
+
 def _store_compile(model: Any, kwargs: dict[str, Any], span: Span | None) -> None:
     model.compile_kwargs = dict(kwargs)
     model.compile_span = span
@@ -1626,7 +1902,7 @@ def _input_shape_from(input_shape: Any, kwargs: dict[str, Any]) -> Shape | None:
     if key in ("batch_input_shape", "batch_shape"):
         return _shape_tuple(value)
     if key == "input_dim":
-        return (None, value) if isinstance(value, int) else None
+        return (None, value) if is_size(value) else None
     dims = _shape_tuple(value)
     return None if dims is None else (None, *dims)
 
@@ -1636,6 +1912,8 @@ def _input_shape_from(input_shape: Any, kwargs: dict[str, Any]) -> Shape | None:
 
 class _DiscoveringEvaluator(KerasEvaluator):
     """What model discovery (analyzer/frontends/_discovery.py) asks of the Keras side."""
+
+    SYMBOLS = True  # missing constructor/builder arguments and input dims are named symbols (issue 9)
 
     def is_model(self, value: Any) -> bool:
         return isinstance(value, (KSequential, KFunctional)) or (
@@ -1689,7 +1967,7 @@ def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
     module level and inside functions (``main.model``), builders never called (under
     their own name), and subclassed ``keras.Model`` classes no module-level variable
     instantiates."""
-    from modelint.analyzer.frontends._discovery import discover_roots
+    from modelint.analyzer.frontends._discovery import discover_roots, mark_missing
     from modelint.analyzer.frontends._evaluate import EvalLimit, split_notes
 
     ev = _DiscoveringEvaluator(module, ctx.display_path, metadata_for(ctx, module))
@@ -1706,6 +1984,7 @@ def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
         if id(value) in seen or not ev.is_model(value):
             continue
         seen.add(id(value))
+        ev.use_origins(value)
         model = _keras_model(ev, ctx, var, value)
         site = module_sites.get((var, id(value)))
         _add_notes(model, site.notes if site else [])
@@ -1714,17 +1993,32 @@ def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
         # Every subclassed Model class is a model of its own (docs/models.md, 1.), built
         # with its constructor defaults, also when the file instantiates it.
         if isinstance(value, UserClass) and ev.is_keras_subclass(value) == "model":
+            # A constructor argument without a default is a symbol named after it
+            # (issue 9): the counts are formulas, Keras' for every value.
+            found, init = value.lookup("__init__")
+            init = init if found and isinstance(init, Function) else None
+            ev.start_symbols(init)
+            before = len(ev.unresolved)
             obj = ev.hook_instantiate(value, [], {}, value.node)
             if isinstance(obj, KSubclassed):
                 obj.span = ev.span(value.node.name)
-                models.append(_subclassed_model(ev, ctx, obj, value.name))
-    roots = discover_roots(ev, module, scope, ctx.source)
+                model = _subclassed_model(ev, ctx, obj, value.name)
+                # What building it left unresolved (a branch or loop on a symbol in
+                # __init__ or call()) is this model's, wherever in the class it stands.
+                _add_notes(model, ev.unresolved[before:])
+                mark_missing(model, _required(init))
+                models.append(model)
+    roots = discover_roots(ev, module, scope, ctx.source, ctx.tree)
     ctx.extra.setdefault("unresolved_functions", []).extend(ev.stopped)
     for name, value, span, site_notes in roots:
         if id(value) in seen:
             continue
         seen.add(id(value))
+        ev.use_origins(value)
         model = _keras_model(ev, ctx, name, value)
+        missing = ev.missing_args.get(id(value))  # a builder never called, built without its arguments
+        if missing is not None and missing[0] is value:
+            mark_missing(model, missing[1])
         if span is not None and model.span is None:
             model.span = span
         _add_notes(model, site_notes)
@@ -1737,10 +2031,10 @@ def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
 
 def _keras_model(ev: KerasEvaluator, ctx, name: str, value: Any) -> ModelGraph:
     """The ModelGraph of one Keras model object bound to ``name``."""
-    from modelint.analyzer.frontends._shapes_config import shape_for
-
     if isinstance(value, KSequential):
-        model = value.built or ev.build_sequential(value, shape_for(ctx, name, "Sequential"))
+        model = value.built
+        if model is None:
+            model = ev.build_sequential(value, _given_shape(ev, ctx, name, "Sequential"), symbolic=name)
         model.extra["keras_name"] = value.name
         model.extra["losses"] = losses_of(value.compile_kwargs, value.compile_span)
     elif isinstance(value, KFunctional):
@@ -1752,7 +2046,36 @@ def _keras_model(ev: KerasEvaluator, ctx, name: str, value: Any) -> ModelGraph:
     else:
         model = _subclassed_model(ev, ctx, value, name)
     model.name = name
+    model.symbols = used_symbols(model, ev.origins)
     return model
+
+
+def _required(init: Function | None) -> list[str]:
+    """The parameters of a constructor without a default (``self`` aside)."""
+    if init is None:
+        return []
+    params = init.node.params
+    positional = [*params.posonly_params, *params.params][1:]
+    return [p.name.value for p in [*positional, *params.kwonly_params] if p.default is None]
+
+
+def _given_shape(ev: KerasEvaluator, ctx, name: str, class_name: str, class_line: int | None = None) -> Shape | None:
+    """The input shape given for a model (``--input-shape``, ``[tool.modelint]``, a
+    ``# modelint: input-shape=`` comment), its named entries (``H``) as symbols
+    (kind ``input``) with their origins in ``ev.origins``. Keras keeps the batch
+    ``None`` whatever it is called."""
+    from modelint.analyzer.frontends._shapes_config import comment_shape, shape_for
+
+    shape = shape_for(ctx, name, class_name, class_line)
+    if not shape or not any(isinstance(d, str) for d in shape):
+        return shape
+    options = ctx.options.input_shapes
+    by_comment = (name not in options and class_name not in options and class_line is not None
+                  and comment_shape(ctx.lines, class_line) is not None)
+    how = "given in a `# modelint: input-shape=` comment" if by_comment else "given with --input-shape"
+    batch = None if isinstance(shape[0], str) else shape[0]
+    return (batch, *(ev.make_symbol(d, "input", f"input dimension `{d}` of `{name}`, {how}")
+                     if isinstance(d, str) else d for d in shape[1:]))
 
 
 def _add_notes(model: ModelGraph, notes: list[tuple[str, Span | None]]) -> None:
@@ -1772,16 +2095,17 @@ def _inside(span: Span | None, model: ModelGraph) -> bool:
 
 
 def _subclassed_model(ev: KerasEvaluator, ctx, obj: KSubclassed, name: str) -> ModelGraph:
-    from modelint.analyzer.frontends._shapes_config import shape_for
-
     if not obj.built and not obj.built_without_weights:
         name_span = ev.span(obj.cls.node.name)
-        shape = shape_for(ctx, name, obj.cls.name, name_span.line if name_span else None)
+        shape = _given_shape(ev, ctx, name, obj.cls.name, name_span.line if name_span else None)
+        if shape is None:
+            shape = ev.symbolic_input(name, obj)
         if shape is not None:
             ev.build_subclassed(obj, shape, obj.cls.node, trace=True)
     outs = [t.ref for t in obj.outputs if isinstance(t, KTensor)]
     nodes = ev.tape.ancestors(outs) if outs else []
     model = ev.tape.extract(name, obj.cls.name, obj.span, nodes, [t.ref for t in obj.inputs], outs)
+    model.symbols = used_symbols(model, ev.origins)
     model.extra["keras_name"] = obj.name
     model.extra["losses"] = losses_of(obj.compile_kwargs, obj.compile_span)
     if obj.built_without_weights and not obj.built:

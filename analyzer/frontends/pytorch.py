@@ -5,6 +5,12 @@
 ``nn.Parameter`` attributes) named as ``named_modules()`` names them; ``forward``
 is then followed as dataflow into the tape, one node per module application or
 tensor operation. Layer semantics live in ``torch_bindings`` and the ops.
+
+A class whose constructor has arguments without defaults (and a builder never called)
+is built with symbols for them (``dim_in``, ``cfg.hidden``): its counts are formulas.
+A forward input nobody gave a shape to gets symbolic dims (``(N, C, H, W)``) when the
+first layer applied to it fixes its rank; names given with ``--input-shape 1,3,H,W``
+are symbols too. ``model.symbols`` lists the symbols each model uses, with origins.
 """
 
 from __future__ import annotations
@@ -28,8 +34,9 @@ from modelint.analyzer.frontends._evaluate import (
     UserClass,
     metadata_for,
     split_notes,
+    used_symbols,
 )
-from modelint.analyzer.frontends._discovery import discover_roots
+from modelint.analyzer.frontends._discovery import discover_roots, mark_missing
 from modelint.analyzer.frontends._tape import Tape
 from modelint.analyzer.frontends._torch_objects import (
     ParamView,
@@ -45,11 +52,18 @@ from modelint.analyzer.frontends._torch_objects import (
     plain_modules,
 )
 from modelint.analyzer.frontends.bindings import BindError, bind
-from modelint.analyzer.frontends.torch_bindings import REQUIRED, TORCH_FUNCTIONS, TORCH_MODULES, VARARGS, _TORCH
+from modelint.analyzer.frontends.torch_bindings import (
+    REQUIRED,
+    SIZE_ARGS,
+    TORCH_FUNCTIONS,
+    TORCH_MODULES,
+    VARARGS,
+    _TORCH,
+)
 from modelint.analyzer.graph import Layer, ModelGraph, TensorRef, Unresolved
 from modelint.analyzer.ops._base import Unknown, is_unknown
 from modelint.analyzer.passes.infer import annotate
-from modelint.analyzer.shapes import Shape
+from modelint.analyzer.shapes import Shape, is_expr, is_size
 
 FRAMEWORK = "torch"
 _MODULE_BASES = {"Module": "Module", "Sequential": "Sequential", "ModuleList": "ModuleList",
@@ -119,7 +133,8 @@ def _short(key: str) -> tuple[str, str]:
 def _dims(value: Any) -> Shape | None:
     """A size argument (ints, or dims read from ``x.size(i)``) → a shape."""
     if isinstance(value, (tuple, list)) and all(
-        v is None or isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)) for v in value
+        v is None or isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)) or is_expr(v)
+        for v in value
     ):
         return tuple(value)
     return None
@@ -138,7 +153,51 @@ def _nested_shape(value: Any) -> Shape | None:
     return None
 
 
+def _holds_expr(value: Any, depth: int = 0) -> bool:
+    if is_expr(value):
+        return True
+    if isinstance(value, (tuple, list)) and depth < 3:
+        return any(_holds_expr(v, depth + 1) for v in value)
+    return False
+
+
+def _only_sizes_symbolic(names: tuple[str, ...], args: list[Any],
+                         kwargs: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """A symbol passed where torch wants a flag, a probability, an axis, a stride or a
+    count of layers is unknown there (SIZE_ARGS says which arguments are sizes)."""
+    def keep(name: str, value: Any) -> Any:
+        if name.lstrip("*") in SIZE_ARGS or not _holds_expr(value):
+            return value
+        return Unknown(f"`{name.lstrip('*')}` is `{value}`, a symbol; its value is needed here")
+
+    args = [keep(names[i], v) if i < len(names) else v for i, v in enumerate(args)]
+    kwargs = {k: keep(k, v) for k, v in kwargs.items()}
+    return args, kwargs
+
+
+# The layout a first layer gives an input of unknown shape (issue 9): torch's batched
+# forms; a layer that also takes other ranks (Linear: any) does not fix one.
+_LAYOUTS = {
+    **{f"{p}{n}d": layout for n, layout in ((1, "NCL"), (2, "NCHW"), (3, "NCDHW"))
+       for p in ("Conv", "LazyConv", "ConvTranspose", "MaxPool", "AvgPool")},
+    "BatchNorm2d": "NCHW", "BatchNorm3d": "NCDHW", "Embedding": "NL",
+}
+_DIM_WORDS = {"N": "batch size", "C": "channels", "H": "height", "W": "width", "L": "length", "D": "depth",
+              "F": "features"}
+
+
+def _layout_of(leaf: TLeaf) -> str | None:
+    if leaf.class_name in _LAYOUTS:
+        return _LAYOUTS[leaf.class_name]
+    if leaf.class_name in ("RNN", "LSTM", "GRU"):
+        first = leaf.attrs.get("batch_first", False)
+        return "NLF" if first is True else ("LNF" if first is False else None)
+    return None
+
+
 class TorchEvaluator(Evaluator):
+    SYMBOLS = True  # missing constructor/builder arguments and input dims are named symbols (issue 9)
+
     def __init__(self, module: cst.Module, path: str, metadata: SourceMetadata | None = None) -> None:
         super().__init__(module, path, metadata)
         self.tape = Tape(FRAMEWORK)
@@ -150,6 +209,9 @@ class TorchEvaluator(Evaluator):
         self.examples: dict[int, list[TTensor]] = {}  # id(module) → example inputs at module level
         self.notes: list[tuple[str, Span | None]] = []
         self.losses: dict[int, list[Any]] = {}  # id(module) → LossUse records
+        # The forward input of the model being built whose shape nobody gave: its first
+        # layer may fix its rank, and its dims become symbols then (issue 9).
+        self.pending_input: tuple[TTensor, str, str] | None = None
         self.too_large: set[int] = set()  # containers already said to be too large
 
     def next_uid(self, prefix: str) -> str:
@@ -214,7 +276,7 @@ class TorchEvaluator(Evaluator):
                 and args:
             if isinstance(args[0], TTensor):
                 return TTensor(None, args[0].shape)
-            if q != "torch.from_numpy" and _dims(tuple(args)) is not None and all(isinstance(a, int) for a in args):
+            if q != "torch.from_numpy" and _dims(tuple(args)) is not None and all(is_size(a) for a in args):
                 # The legacy constructor `torch.Tensor(in_dim, out_dim)`: an uninitialised tensor of that size.
                 return TTensor(None, tuple(args), "int64" if q == "torch.LongTensor" else "float32")
         cls = nn_class(q)
@@ -302,8 +364,9 @@ class TorchEvaluator(Evaluator):
         """A container entry that is not known (``nn.Sequential(*blocks)`` where
         ``blocks`` did not fold) would be dropped: say so, the totals are a lower bound."""
         for value in values:
-            if is_unknown(value):
-                self.note_unresolved(f"an entry of nn.{cls} is not known statically ({value.reason})", node)
+            if is_unknown(value) or is_expr(value):
+                reason = value.reason if is_unknown(value) else f"`{value}` is a value passed in, not known here"
+                self.note_unresolved(f"an entry of nn.{cls} is not known statically ({reason})", node)
                 return
 
     def make_module(self, cls: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
@@ -347,6 +410,7 @@ class TorchEvaluator(Evaluator):
         kwargs = {k: v for k, v in kwargs.items() if k not in ("device", "dtype", "inplace")}
         if len(args) == len(binding.signature) + 1 and isinstance(args[-1], bool):
             args = args[:-1]  # `inplace`, the last positional of activations and dropouts
+        args, kwargs = _only_sizes_symbolic(binding.signature, list(args), kwargs)
         try:
             attrs = bind(binding, args, kwargs)
         except BindError as exc:
@@ -421,6 +485,7 @@ class TorchEvaluator(Evaluator):
         if key in VARARGS and not (len(args) == 1 and isinstance(args[0], (tuple, list))) and args:
             args = [tuple(args)]
         name, op = display or _short(key)
+        args, kwargs = _only_sizes_symbolic(binding.signature, list(args), dict(kwargs))
         try:
             attrs = bind(binding, args, kwargs)
         except BindError as exc:
@@ -474,6 +539,8 @@ class TorchEvaluator(Evaluator):
 
     # -- tensor attributes and methods ----------------------------------------------------------
     def tensor_attr(self, t: TTensor, name: str) -> Any:
+        if name in ("shape", "ndim") and self.pending_input is not None and t is self.pending_input[0]:
+            self.pending_input = None  # read while unknown: it stays unknown
         if name == "shape":
             return Unknown("shape of a tensor whose rank is unknown") if t.shape is None else tuple(t.shape)
         if name == "ndim":
@@ -486,6 +553,8 @@ class TorchEvaluator(Evaluator):
 
     def call_tensor_method(self, m: TensorMethod, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
         t, name = m.tensor, m.name
+        if self.pending_input is not None and t is self.pending_input[0] and name not in _SAME_TENSOR_METHODS:
+            self.pending_input = None  # read or transformed while unknown: it stays unknown
         if name == "size":
             if t.shape is None:
                 return Unknown("size of a tensor whose rank is unknown")
@@ -842,10 +911,29 @@ class TorchEvaluator(Evaluator):
         for child in list(modules):
             if is_module(child):
                 x = self.apply_module(child, [x], {}, node, direct=False)
+            elif (is_unknown(child) or is_expr(child)) and isinstance(x, TTensor):
+                # An entry that is not known is not the identity: what follows has an unknown input.
+                x = self.quiet_unknown(x, "unknown_entry", node, "an entry of this nn.Sequential is not known")
         return x
+
+    def quiet_unknown(self, x: TTensor, name: str, node: cst.CSTNode, reason: str) -> Any:
+        """``x`` through something not known (its ML403 was already said where it was
+        built): a node with an unknown output and no parameters, and no second note."""
+        out = self.unknown_function(name, name, [x], {}, node, reason)
+        if isinstance(out, TTensor) and out.ref is not None:
+            self.tape.graph.layer(out.ref.node).unknown = None
+        return out
+
+    def hook_forget(self, value: Any, reason: str, stmt: cst.CSTNode) -> Any:
+        """A tensor a loop or branch not followed may transform: unknown from here."""
+        if isinstance(value, TTensor) and self.running and value.ref is not None:
+            return self.quiet_unknown(value, "not_followed", stmt, f"{reason}; the tensor it may change is unknown")
+        return None
 
     def apply_leaf(self, leaf: TLeaf, args: list[Any], kwargs: dict[str, Any], node: cst.CSTNode,
                    direct: bool = True) -> Any:
+        if self.pending_input is not None and args and args[0] is self.pending_input[0]:
+            self.symbolic_input(leaf)
         refs: list[TensorRef | None] = [a.ref if isinstance(a, TTensor) else None for a in args]
         if not args:
             refs = [kwargs[k].ref if isinstance(kwargs.get(k), TTensor) else None
@@ -903,6 +991,11 @@ class TorchEvaluator(Evaluator):
             return Unknown("subscript")
         return super().hook_getitem(obj, key, node)
 
+    def hook_symbolic_index(self, obj: Any, key: Any, node: cst.Subscript) -> Any:
+        if isinstance(obj, TTensor) or is_module(obj):
+            return self.hook_getitem(obj, key, node)  # an unknown slice node / an unknown entry
+        return super().hook_symbolic_index(obj, key, node)
+
     def tensor_getitem(self, t: TTensor, key: Any, node: cst.CSTNode | None) -> Any:
         items = key if isinstance(key, tuple) else (key,)
         ok = all(i is None or i is Ellipsis or (isinstance(i, int) and not isinstance(i, bool))
@@ -924,7 +1017,7 @@ class TorchEvaluator(Evaluator):
         lt, rt = isinstance(left, TTensor), isinstance(right, TTensor)
         if not (lt or rt):
             return Unknown("arithmetic on non-constant values")
-        scalar = (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+        scalar = (lambda v: (isinstance(v, (int, float)) and not isinstance(v, bool)) or is_expr(v))
         if lt and rt and op_type in _OPERATORS and self.running and (left.ref is not None or right.ref is not None):
             fn, sym = _OPERATORS[op_type]
             return self.tensor_node(f"operator.{fn}", None, [left, right], {}, node, (fn, sym))
@@ -974,6 +1067,7 @@ class TorchEvaluator(Evaluator):
         self.param_tensors = {}
         start = len(self.tape.graph)
         self.unresolved = []
+        self.use_origins(root)
         inputs = self.make_inputs(root, shapes, span)
         from modelint.analyzer.frontends._torch_objects import named_params
 
@@ -981,9 +1075,10 @@ class TorchEvaluator(Evaluator):
             layer = self.tape.add(path, "Parameter", "parameter", {"class_name": "Parameter"}, param.span,
                                   param.uid, [])
             layer.outputs, layer.unknown = (param.shape,), None
-            count = None if param.shape is None or not all(isinstance(d, int) for d in param.shape) else 1
+            # A size over symbols (`nn.Parameter(torch.empty(in_features, out_features))`) counts too.
+            count: Any = None if param.shape is None or not all(is_size(d) for d in param.shape) else 1
             for d in param.shape or ():
-                count = count * d if count is not None and isinstance(d, int) else None
+                count = count * d if count is not None and is_size(d) else None
             if count is None:
                 layer.trainable = layer.non_trainable = None
                 layer.unknown = f"the shape of parameter `{path}` is not static"
@@ -993,14 +1088,17 @@ class TorchEvaluator(Evaluator):
         self.running = True
         result: Any = None
         followed = False
+        tensors = [TTensor(r, self.tape.graph.shape_of(r)) for r in inputs]
+        if len(tensors) == 1 and tensors[0].shape is None:
+            self.pending_input = (tensors[0], inputs[0].node, self.tape.graph.layer(inputs[0].node).name)
         try:
-            result = self.apply_module(root, [TTensor(r, self.tape.graph.shape_of(r)) for r in inputs], {},
-                                       root.cls.node if isinstance(root, TModule) else self.module)
+            result = self.apply_module(root, tensors, {}, root.cls.node if isinstance(root, TModule) else self.module)
             followed = not any("forward" in r or "not static" in r for r, _ in split_notes(self.unresolved)[0])
         except EvalLimit as exc:
             self.notes.append((f"{name}: forward stopped: {exc}", span))
         finally:
             self.running = False
+            self.pending_input = None
         outputs = [t.ref for t in _flat_tensors(result) if t.ref is not None]
         for key, (path, mod) in tree.items():
             if isinstance(mod, TLeaf) and key not in self.applied:
@@ -1012,7 +1110,28 @@ class TorchEvaluator(Evaluator):
         model = self.tape.extract(name, class_name, span, nodes, inputs, outputs)
         self.finish(model, tree, unregistered)
         model.extra["forward_followed"] = followed
+        model.symbols = used_symbols(model, self.origins)
         return model
+
+    def symbolic_input(self, leaf: TLeaf) -> None:
+        """The forward input nobody gave a shape to meets its first layer: when that
+        layer fixes the rank (Conv2d: (N, C, H, W)), the input's dims become symbols
+        named by the layout (kind ``input``). Only when nothing read or used the input
+        before: otherwise what was read then would disagree with the symbols."""
+        tensor, node_id, arg = self.pending_input  # type: ignore[misc]
+        self.pending_input = None
+        layout = _layout_of(leaf)
+        if layout is None or tensor.shape is not None or self.tape.graph.successors(node_id):
+            return
+        layer = self.tape.graph.layer(node_id)
+        shape = tuple(self.make_symbol(d, "input", f"{_DIM_WORDS[d]} of the input `{arg}` (no input shape given; "
+                                       f"the first layer, {leaf.class_name}, takes ({', '.join(layout)}))",
+                                       span=layer.span) for d in layout)
+        layer.attrs = {**layer.attrs, "batch_shape": shape, "symbolic": True}
+        annotate(layer, [])
+        tensor.shape = layer.output_shape
+        if leaf.class_name == "Embedding":
+            tensor.dtype = "int64"
 
     def make_inputs(self, root: Any, shapes: list[Shape | None], span: Span | None) -> list[TensorRef]:
         count = 1
@@ -1027,6 +1146,10 @@ class TorchEvaluator(Evaluator):
         refs = []
         for i in range(count):
             shape = shapes[i] if i < len(shapes) else None
+            if shape is not None and any(isinstance(d, str) for d in shape):
+                # `--input-shape 1,3,H,W`: the names are symbols (the batch `N` stays unknown).
+                shape = tuple(self.make_symbol(d, "input", f"input dimension `{d}` (named in the given input shape)",
+                                               span=span) if isinstance(d, str) else d for d in shape)
             layer = self.tape.add(arg_names[i] if i < len(arg_names) else f"input{i}", "Input", "input",
                                   {"class_name": "Input", "batch_shape": shape, "implicit": True}, span,
                                   self.next_uid("input"), [])
@@ -1151,7 +1274,7 @@ def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
         instances.append(_instance_model(ev, ctx, var, value, value.span, list(site.notes) if site else []))
     # Functions are analysed after the module-level models are built: a function the
     # file never calls must not change them (`def freeze(): backbone.requires_grad_(False)`).
-    roots = discover_roots(ev, module, scope, ctx.source)
+    roots = discover_roots(ev, module, scope, ctx.source, ctx.tree)
     ctx.extra.setdefault("unresolved_functions", []).extend(ev.stopped)
     # A class takes its example input from any instance of it, also one inside a function.
     examples = var_objs + [(name, value) for name, value, _, _ in roots]
@@ -1190,6 +1313,9 @@ def _instance_model(ev: TorchEvaluator, ctx, name: str, value: Any, span: Span |
     model = ev.run_model(name, class_name, value, span or value.span, shapes)
     model.extra["losses"] = list(ev.losses.get(id(value), []))
     add_notes(model, notes)
+    missing = ev.missing_args.get(id(value))
+    if missing is not None and missing[0] is value:
+        mark_missing(model, missing[1])
     return model
 
 
@@ -1224,16 +1350,20 @@ def _class_model(ev: TorchEvaluator, ctx, cls: UserClass, var_objs: list[tuple[s
     class_span = ev.span(cls.node)
     span = Span(name_span.line, name_span.column, class_span.end_line, class_span.end_column) \
         if name_span and class_span else name_span
-    missing = _required_args(cls)
-    if missing:
-        # torch itself cannot build it without arguments: no graph, one reason.
-        model = ModelGraph(cls.name, cls.name, FRAMEWORK, span.line if span else 1, span=span)
-        model.unresolved.append(Unresolved(
-            f"{cls.name}() needs constructor arguments ({', '.join(missing)}) that have no default; "
-            "it is counted where the file instantiates it", name_span))
-        return model
+    missing = _required_args(cls, ev.leaf_base(cls))
     ev.unresolved = []
-    obj = ev.hook_instantiate(cls, [], {}, cls.node)
+    # Built with its defaults; an argument without one is a symbol named after it
+    # (issue 9): the counts are formulas over them, torch's for every value.
+    found, init = cls.lookup("__init__")
+    ev.start_symbols(init if found and isinstance(init, Function) else None)
+    args: list[Any] = []
+    leaf = ev.leaf_base(cls) if not (found and isinstance(init, Function)) else None
+    if leaf is not None and leaf != "Transformer":
+        # `class Linear(Bottle, nn.Linear): pass`: torch.nn's own required arguments.
+        args = [ev.make_symbol(p, "parameter", f"argument `{p}` of {cls.name}() (nn.{leaf}'s, no default)",
+                               span=name_span) for p in missing]
+    obj = ev.hook_instantiate(cls, args, {}, cls.node)
+    ev.remember_origins(obj)
     init_notes = list(ev.unresolved)
     shape = shape_for(ctx, cls.name, cls.name, name_span.line if name_span else None)
     shapes = [shape] if shape is not None else []
@@ -1243,6 +1373,8 @@ def _class_model(ev: TorchEvaluator, ctx, cls: UserClass, var_objs: list[tuple[s
                 shapes = [t.shape for t in ev.examples[id(value)]]
                 break
     model = ev.run_model(cls.name, cls.name, obj, span, shapes)
+    if missing:
+        mark_missing(model, missing)
     model.extra["losses"] = [use for _, value in var_objs if isinstance(value, TModule) and value.cls is cls
                              for use in ev.losses.get(id(value), [])]
     unresolved, assumed = split_notes(init_notes)
@@ -1252,9 +1384,13 @@ def _class_model(ev: TorchEvaluator, ctx, cls: UserClass, var_objs: list[tuple[s
     return model
 
 
-def _required_args(cls: UserClass) -> list[str]:
+def _required_args(cls: UserClass, leaf: str | None = None) -> list[str]:
+    """The constructor's parameters without a default; for a subclass of a torch.nn
+    layer without an ``__init__`` of its own (``leaf``), that layer's required ones."""
     found, init = cls.lookup("__init__")
     if not found or not isinstance(init, Function):
+        if leaf is not None and leaf != "Transformer":
+            return [p for p, d in _TORCH.get(leaf, ()) if d is REQUIRED and not p.startswith("*")]
         return []
     params = init.node.params
     positional = [*params.posonly_params, *params.params][1:]

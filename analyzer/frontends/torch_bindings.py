@@ -30,7 +30,7 @@ _SKIP: Any = object()  # a parameter that only keeps its position (device, dtype
 
 # nn.Module constructors, in order, with their torch 2.13 defaults.
 _TORCH: dict[str, tuple[tuple[str, Any], ...]] = {
-    'Linear': (('in_features', REQUIRED), ('out_features', REQUIRED), ('bias', True),),
+    'Linear': (('in_features', REQUIRED), ('out_features', REQUIRED), ('bias', True), ('device', _SKIP), ('dtype', _SKIP),),
     'Bilinear': (('in1_features', REQUIRED), ('in2_features', REQUIRED), ('out_features', REQUIRED), ('bias', True),),
     'LazyLinear': (('out_features', REQUIRED), ('bias', True),),
     'Conv1d': (('in_channels', REQUIRED), ('out_channels', REQUIRED), ('kernel_size', REQUIRED), ('stride', 1), ('padding', 0), ('dilation', 1), ('groups', 1), ('bias', True), ('padding_mode', 'zeros'),),
@@ -323,4 +323,16 @@ TORCH_FUNCTIONS: Mapping[str, Binding] = MappingProxyType({
 # Tensor methods taking their sizes as *args: several positionals pack into this attribute.
 VARARGS: Mapping[str, str] = MappingProxyType({
     "Tensor.view": "shape", "Tensor.reshape": "shape", "Tensor.permute": "dims",
+})
+
+# Arguments (torch's names) that are sizes: a symbolic value (``nn.Linear(dim_in,
+# dim_hidden)``, issue 9) is kept there and the op computes with it. Anywhere else (a
+# flag, a probability, an axis, a stride or a layer count) a symbol is unknown: bool()
+# of an expression would pass for True, and an op needs those as numbers.
+SIZE_ARGS = frozenset({
+    "in_features", "out_features", "in1_features", "in2_features", "in_channels", "out_channels",
+    "kernel_size", "padding", "dilation", "output_padding", "num_features", "normalized_shape",
+    "num_channels", "num_groups", "num_embeddings", "embedding_dim", "input_size", "hidden_size", "embed_dim", "kdim",
+    "vdim", "d_model", "dim_feedforward", "output_size", "size", "upscale_factor", "downscale_factor",
+    "num_parameters", "unflattened_size", "shape", "sizes", "pad", "groups",
 })

@@ -24,13 +24,16 @@ def _wrapped(guard: Any, fn: Any) -> None:
     guard.__module__, guard.__wrapped__ = fn.__module__, fn
 
 
-def op(*kinds: str):
+def op(*kinds: str, parameter_free: bool = False):
     """Register the decorated function as the formula for ``kinds``.
 
     Arithmetic over symbols that leaves the integer-expression form (a division
     by a size that may not divide, a blow-up past the size bounds) raises
     ``NotFoldable``, an ``ArithmeticError``; the registered function turns it
-    into an unknown result carrying the reason, never a guess or a traceback."""
+    into an unknown result carrying the reason, never a guess or a traceback.
+    An op that never owns parameters (``parameter_free``: a view, a pooling) keeps
+    its count of 0 then: only its output shape is unknown."""
+    params = 0 if parameter_free else None
 
     def deco(fn: OpFunction) -> OpFunction:
         def guarded(attrs: Mapping[str, Any], inputs: Sequence[Any]) -> OpResult:
@@ -38,7 +41,7 @@ def op(*kinds: str):
                 return fn(attrs, inputs)
             except ArithmeticError as exc:
                 name = attrs.get("class_name")
-                return OpResult((None,), None, None,
+                return OpResult((None,), params, params,
                                 unknown=f"{name if isinstance(name, str) else 'layer'}: {exc}")
 
         _wrapped(guarded, fn)

@@ -15,7 +15,7 @@ from modelint.analyzer.ops._cost import Cost, FREE, flops_only, mul, numel
 from modelint.analyzer.shapes import Shape, format_dim, format_shape, is_known, is_size
 
 
-@op("activation", "dropout", "identity")
+@op("activation", "dropout", "identity", parameter_free=True)
 def same_shape(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """The output has the input's shape; no parameters."""
     return OpResult((first(inputs),), 0, 0)
@@ -36,7 +36,7 @@ def free_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], outputs:
     return FREE
 
 
-@op("softmax")
+@op("softmax", parameter_free=True)
 def softmax(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """Softmax/LogSoftmax over ``axis`` (None = torch's implicit choice)."""
     x = first(inputs)

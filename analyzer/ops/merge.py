@@ -55,7 +55,7 @@ def broadcast_shapes(shapes: Sequence[Shape]) -> tuple[Shape, bool]:
     return out, ok
 
 
-@op("broadcast")
+@op("broadcast", parameter_free=True)
 def broadcast(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """Elementwise op over inputs broadcast numpy-style (scalars are ``()``).
     attrs: ``class_name`` only (``Add``, ``+``, ``torch.add``...)."""
@@ -75,7 +75,7 @@ def broadcast_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None],
     return flops_only(mul(numel(outputs[0] if outputs else None), max(len(inputs) - 1, 1)))
 
 
-@op("concat")
+@op("concat", parameter_free=True)
 def concat(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """Join along ``axis`` (Keras Concatenate -1, torch.cat dim 0): every other
     dim must agree (an unknown one takes the first input's value, as Keras does).
@@ -115,7 +115,7 @@ def _agree(why: str, dims: Sequence[Dim], constraints: list[Any]) -> bool:
     return True
 
 
-@op("stack")
+@op("stack", parameter_free=True)
 def stack(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """torch.stack: equal shapes, a new dim of size ``len(inputs)`` at ``axis``."""
     name = cls(attrs)

@@ -32,7 +32,7 @@ def _shape_only(outputs: tuple[Shape | None, ...], issues: list[Issue], unknown:
     return OpResult(outputs, 0, 0, tuple(issues), unknown, tuple(constraints))
 
 
-@op("pool")
+@op("pool", parameter_free=True)
 def pool(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """MaxPool/AvgPool, MaxPooling/AveragePooling.
 
@@ -86,7 +86,7 @@ def pool_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], outputs:
     return flops_only(mul(numel(first(outputs)), prod(window)))
 
 
-@op("global_pool")
+@op("global_pool", parameter_free=True)
 def global_pool(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """GlobalAverage/MaxPooling1D/2D/3D: ``(N, *spatial, C) → (N, C)``, or with
     ``keepdims`` every spatial axis kept as 1. attrs: ``rank``, ``channels_last``,
@@ -115,7 +115,7 @@ def global_pool_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None],
     return flops_only(numel(first(inputs)))
 
 
-@op("adaptive_pool")
+@op("adaptive_pool", parameter_free=True)
 def adaptive_pool(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """AdaptiveAvg/MaxPool1d/2d/3d: spatial axes become ``output_size`` (an int or
     a tuple whose None entries keep the input's size). attrs: ``rank``,

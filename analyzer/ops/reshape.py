@@ -37,7 +37,7 @@ def _dim_issue(name: str, dim: Any, x: Shape) -> Issue:
     )
 
 
-@op("flatten")
+@op("flatten", parameter_free=True)
 def flatten(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """Merge dims ``start_dim..end_dim`` (inclusive) into one. attrs: ``start_dim``,
     ``end_dim`` (torch Flatten 1/-1, torch.flatten 0/-1, Keras Flatten 1/-1)."""
@@ -53,7 +53,7 @@ def flatten(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResul
     return _result(x[:start] + (dims_prod(x[start : end + 1]),) + x[end + 1 :])
 
 
-@op("unflatten")
+@op("unflatten", parameter_free=True)
 def unflatten(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """Split dim ``dim`` into ``sizes`` (one may be -1)."""
     name = cls(attrs)
@@ -153,7 +153,7 @@ class _Gone:
 _GONE: Any = _Gone()
 
 
-@op("reshape")
+@op("reshape", parameter_free=True)
 def reshape(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """view/reshape (torch, the whole target) and Keras Reshape (the target
     excludes the batch axis: ``batch_dims`` 1). attrs: ``shape`` (ints, one -1,
@@ -161,11 +161,18 @@ def reshape(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResul
     name = cls(attrs)
     reason = find_unknown(attrs, ("shape", "batch_dims"))
     x = first(inputs)
-    if reason or x is None:
+    if reason or attrs.get("shape") is None:
         return _result(None, (), reason)
     target = attrs["shape"]
     target = tuple(target) if isinstance(target, (tuple, list)) else (target,)
     keep = attrs.get("batch_dims") or 0
+    if x is None:
+        # An unknown input (a Sequential whose first layer fixes no rank): a target of
+        # known sizes is the output all the same, after the kept batch axes (unknown,
+        # Keras' None). Whether the elements fit is checked where the input is known.
+        if keep in (0, 1) and target and all(is_known(t) and t > 0 for t in target):
+            return _result((None,) * keep + target, ())
+        return _result(None, ())
     if len(x) < keep:
         return _result(None, (min_rank_issue(name, x, keep),))
     issues: list[Issue] = []
@@ -174,7 +181,7 @@ def reshape(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResul
     return _result(None if solved is None else x[:keep] + solved, issues, None, constraints)
 
 
-@op("permute")
+@op("permute", parameter_free=True)
 def permute(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """Reorder dims: ``out = x[:batch_dims] + (x[d] for d in dims)``. torch
     ``permute`` has ``batch_dims`` 0; Keras Permute 1 (its dims are 1-based and
@@ -194,7 +201,7 @@ def permute(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResul
     return _result(x[:keep] + tuple(x[a] for a in axes))  # type: ignore[index]
 
 
-@op("transpose")
+@op("transpose", parameter_free=True)
 def transpose(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """Swap ``dim0`` and ``dim1``."""
     name = cls(attrs)
@@ -210,7 +217,7 @@ def transpose(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpRes
     return _result(tuple(out))
 
 
-@op("squeeze")
+@op("squeeze", parameter_free=True)
 def squeeze(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """Drop size-1 dims: all of them (``dim`` None) or the given ones (a dim
     whose size is not 1 stays). An unknown size makes the result unknown."""
@@ -232,7 +239,7 @@ def squeeze(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResul
     return _result(tuple(d for i, d in enumerate(x) if i not in drop))
 
 
-@op("unsqueeze")
+@op("unsqueeze", parameter_free=True)
 def unsqueeze(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """Insert a size-1 dim at ``dim`` (negative counts on the result's rank)."""
     name = cls(attrs)
@@ -246,7 +253,7 @@ def unsqueeze(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpRes
     return _result(x[:axis] + (1,) + x[axis:])
 
 
-@op("repeat_vector")
+@op("repeat_vector", parameter_free=True)
 def repeat_vector(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """Keras RepeatVector(n): ``(N, F) → (N, n, F)``."""
     reason = find_unknown(attrs, ("n",))
@@ -266,7 +273,7 @@ def _slice_len(item: slice, size: Dim) -> Dim:
     return None
 
 
-@op("getitem")
+@op("getitem", parameter_free=True)
 def getitem(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """Basic indexing ``x[...]``. attrs: ``index``, a tuple of canonical items
     (or one item): an ``int`` drops its dim, a ``slice(start, stop, step)``
@@ -323,7 +330,7 @@ def view_macs(attrs: Mapping[str, Any], inputs: Sequence[Shape | None], outputs:
     return FREE
 
 
-@op("reduce")
+@op("reduce", parameter_free=True)
 def reduce(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """mean/sum/amax/max-over-dim: drop (or with ``keepdim`` set to 1) the dims in
     ``dim`` (an int or a tuple; None = all dims)."""

@@ -15,7 +15,7 @@ from modelint.analyzer.ops.merge import broadcast_shapes
 from modelint.analyzer.shapes import Shape, format_dim, format_shape
 
 
-@op("matmul")
+@op("matmul", parameter_free=True)
 def matmul(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpResult:
     """numpy's matmul: ``(..., n, k) @ (..., k, m) → (..., n, m)``, leading axes
     broadcast; a 1-D operand gains (and then loses) a unit axis. An unknown

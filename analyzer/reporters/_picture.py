@@ -17,7 +17,7 @@ from modelint.analyzer.diagnostics import Diagnostic
 from modelint.analyzer.graph import ModelGraph
 from modelint.analyzer.ops._cost import Poly
 from modelint.analyzer.reporters.json import visible_layers
-from modelint.analyzer.shapes import format_shape
+from modelint.analyzer.shapes import format_count, format_shape
 
 _MAX_SHAPES = 3  # output shapes listed on a shared node before "…"
 
@@ -28,13 +28,13 @@ class Node:
     name: str
     op: str
     shapes: list[str] = field(default_factory=list)
-    params: int | None = None
+    params: object = None  # an int, a formula (``Expr``) or None when unknown
     macs: str | None = None
     findings: list[Diagnostic] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         shown = self.shapes[:_MAX_SHAPES] + (["…"] if len(self.shapes) > _MAX_SHAPES else [])
-        facts = f"params {'?' if self.params is None else f'{self.params:,}'}"
+        facts = f"params {format_count(self.params)}"
         if self.macs is not None:
             facts += f" · MACs {self.macs}"
         out = [self.name, self.op, *shown, facts]
@@ -112,7 +112,7 @@ def picture(model: ModelGraph, diagnostics: Sequence[Diagnostic], path: str) -> 
         before = work.get(key, Poly.of(0))  # every application's MACs, summed
         work[key] = None if before is None or layer.macs is None else before + layer.macs
     for key, count in work.items():
-        nodes[key].macs = None if count is None else count.format()
+        nodes[key].macs = None if count is None else count.format().replace("+ -", "- ")
     edges: dict[tuple[str, str, str], None] = {}
     for link in model.links():
         src, dst = owner_of.get(link.src), owner_of.get(link.dst)

@@ -43,7 +43,7 @@ def test_alexnet_with_flatten_is_clean(capsys):
 def test_json_contract_v1(capsys, report_validator):
     code, report = run_json(capsys, str(ALEXNET))
     report_validator.validate(report)
-    assert code == 1 and report["version"] == 1
+    assert code == 1 and report["version"] == 2  # v2: a strict superset of v1
     diags = report["files"][0]["diagnostics"]
     assert report["summary"] == {"files": 1, "models": 1, "diagnostics": len(diags)}
     model = report["files"][0]["models"][0]

@@ -63,7 +63,7 @@ def test_every_fixture_validates(path, sarif_validator):
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_fixture_json_report_validates(path, report_validator):
-    """The issue asks for both outputs of every fixture to validate (JSON: report-v1.json)."""
+    """The issue asks for both outputs of every fixture to validate (JSON: report-v2.json)."""
     assert _errors(report_validator, json.loads(json_reporter.render([analyze(path)]))) == []
 
 

@@ -227,7 +227,7 @@ class Net(nn.Module):
     assert total == 224 and not exact
 
 
-def test_required_constructor_argument_is_unknown_with_a_reason():
+def test_required_constructor_argument_is_a_symbol_in_a_formula():
     src = """
 import torch.nn as nn
 
@@ -246,8 +246,12 @@ net = Block(4)
     result = analyze_text(src, "net.py", Options(selection=Selection(("ALL",))))  # ML403 is opt-in
     models = {m.name: m for m in result.models}
     assert not models["Block"].totals()[2]
+    # issue 9: `channels` is a symbol; the count is torch's for every value of it.
+    formula = models["Block"].formula_totals()
+    assert formula.exact and str(formula.total) == "9*channels*channels + channels"
+    assert models["Block"].symbols["channels"].kind == "parameter"
     assert _params(models["net"]) == (148, 148, 0, True)
-    assert any(d.code == "ML403" and "constructor arguments" in d.message for d in result.diagnostics)
+    assert not any(d.code == "ML403" and "constructor arguments" in d.message for d in result.diagnostics)
 
 
 def test_lstm_tuple_outputs_and_indexing():
