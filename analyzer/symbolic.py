@@ -163,7 +163,8 @@ class Expr:
             term: Value = coef
             for atom, power in mono:
                 if isinstance(atom, Symbol):
-                    base: Value = values.get(atom.name, Expr.symbol(atom.name))
+                    bound = values.get(atom.name)  # no default: building the symbol costs more than the lookup
+                    base: Value = Expr.symbol(atom.name) if bound is None else bound
                 else:
                     base = floordiv(atom.num.subs(values), atom.den)
                 for _ in range(power):
