@@ -252,7 +252,7 @@ def _incomplete(model: "ModelGraph") -> str | None:
             continue
         if layer.unknown is not None:
             return f"{_where(layer)} is not resolved"
-        if layer.kind == "composite":
+        if layer.kind == "composite" and not layer.attrs.get("inner_checked"):
             # A custom layer or a nested model: one row whose inner layers' own
             # requirements (a lookup table's length, a reshape) are not collected here.
             return f"the requirements inside {_where(layer)} are not collected"

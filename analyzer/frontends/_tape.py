@@ -40,6 +40,14 @@ class Tape:
             _bound_indices(layer, self.graph.layer(inputs[0].node).attrs.get("values_below"))
         return layer
 
+    def since(self, start: int) -> list[Layer]:
+        """The layers added from the ``start``-th on (``start`` read from ``size``)."""
+        return [self.graph.layer(f"n{i}") for i in range(start, self._count) if f"n{i}" in self.graph]
+
+    @property
+    def size(self) -> int:
+        return self._count
+
     def ancestors(self, outputs: Iterable[TensorRef]) -> list[str]:
         return self.graph.ancestors([r.node for r in outputs])
 

@@ -33,7 +33,7 @@ from modelint.analyzer.frontends._evaluate import (
 from modelint.analyzer.frontends._tape import Tape
 from modelint.analyzer.frontends.bindings import BindError, bind
 from modelint.analyzer.frontends.keras_bindings import KERAS_LAYERS
-from modelint.analyzer.graph import ModelGraph, TensorRef
+from modelint.analyzer.graph import Layer, ModelGraph, TensorRef
 from modelint.analyzer.losses import LossUse
 from modelint.analyzer.ops._base import Unknown, is_unknown
 from modelint.analyzer.passes.infer import annotate
@@ -830,6 +830,7 @@ class KerasEvaluator(Evaluator):
         inner_kwargs = _replace_tensors(dict(kwargs), mapping)
         first_call = not obj.built
         before = len(self.unresolved)
+        start = self.tape.size
         obj.calling = True
         self.tracing += 1
         try:
@@ -873,6 +874,8 @@ class KerasEvaluator(Evaluator):
                 self.check_model_weights(obj, outs)
         attrs = {"class_name": obj.cls.name, "outputs": tuple(t.shape for t in outs) or (None,),
                  "reason": reason, **self.subclassed_counts(obj)}
+        if not by_shape:
+            attrs.update(_inner_requirements(self.tape.since(start)))
         if reason is not None:
             attrs["trainable"] = attrs["non_trainable"] = None
             attrs["reason"] = reason
@@ -2115,3 +2118,22 @@ def _subclassed_model(ev: KerasEvaluator, ctx, obj: KSubclassed, name: str) -> M
             f"{obj.cls.name} is never built with an input shape (call model.build((None, ...)), "
             "add `# modelint: input-shape=(...)` above the class, or pass --input-shape)", obj.span))
     return model
+
+
+def _inner_requirements(inner: list[Layer]) -> dict[str, Any]:
+    """What the layers a custom layer's ``call()`` applied require of the input's
+    symbols (a lookup table's length, a spatial size ≥ 1), for its one row:
+    ``constraints``, and ``inner_checked`` when every one of them resolved — only then
+    can "which inputs fit" say that a size meeting them fits (analyzer/fit.py)."""
+    constraints: dict[Any, None] = {}
+    checked = True
+    for layer in inner:
+        constraints.update(dict.fromkeys(layer.constraints))
+        if not layer.applied:
+            continue
+        shape = layer.output_shape
+        if layer.kind == "unknown" or layer.unknown is not None or shape is None \
+                or any(d is None for d in shape[1:]) \
+                or (layer.kind == "composite" and layer.op != "Variable" and not layer.attrs.get("inner_checked")):
+            checked = False
+    return {"constraints": tuple(constraints), "inner_checked": checked}

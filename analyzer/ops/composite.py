@@ -20,8 +20,11 @@ def composite(attrs: Mapping[str, Any], inputs: Sequence[Shape | None]) -> OpRes
     if "outputs" not in attrs:
         return OpResult(outputs=(None,), trainable=None, non_trainable=None,
                         unknown=f"{attrs.get('class_name', 'nested model')}: not resolved")
+    # ``constraints``: what the layers inside require of the input's symbols (a
+    # custom layer's call() followed by the frontend), handed on to this row.
     return OpResult(outputs=tuple(attrs["outputs"]), trainable=attrs.get("trainable"),
-                    non_trainable=attrs.get("non_trainable"), unknown=attrs.get("reason"))
+                    non_trainable=attrs.get("non_trainable"), unknown=attrs.get("reason"),
+                    constraints=tuple(attrs.get("constraints") or ()))
 
 
 @macs("composite")

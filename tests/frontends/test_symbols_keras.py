@@ -504,3 +504,29 @@ def build(seq_len, maxlen, vocab_size):
     assert fit is not None
     (c,) = [c.constraint for c in fit.constraints]
     assert c.holds({"seq_len": 16, "maxlen": 16}) and not c.holds({"seq_len": 17, "maxlen": 16})
+
+
+def test_a_custom_layers_inner_requirements_reach_which_inputs_fit():
+    """A custom layer is one row, but what its call() applies still bounds the input:
+    two 2×2 poolings inside need H, W ≥ 4; with every inner layer resolved, a size
+    meeting that is proven to fit."""
+    from modelint.analyzer.fit import input_fit
+
+    model = only("""
+import keras
+from keras import layers
+
+class Down(layers.Layer):
+    def __init__(self, filters):
+        super().__init__()
+        self.conv = layers.Conv2D(filters, 3, padding="same")
+        self.pool = layers.MaxPooling2D(2)
+
+    def call(self, x):
+        return self.pool(self.conv(x))
+
+model = keras.Sequential([Down(16), Down(32), layers.GlobalAveragePooling2D(), layers.Dense(10)])
+""")
+    fit = input_fit(model)
+    assert fit is not None and fit.fits is True
+    assert fit.ranges["H"][0] == 4 and fit.ranges["W"][0] == 4

@@ -51,18 +51,18 @@ CONTROL_FLOW = {**NO_FORMULA,
 # modelint cannot yet say, each strict.
 _ADD = ("an elementwise add of two symbolic sizes (channels `C` and `filters`) is valid when they are equal "
         "or one is 1: a disjunction the constraint language does not express, so that size stays unknown")
-_CUSTOM = "the requirements inside a custom Keras layer (its own `call()`) are not collected onto the model's row"
+_CUSTOM = ("the requirements inside a nested Sequential (the `ffn` of a custom layer) are not collected onto "
+           "the model's row")
 UNDECIDED = {
     ("keras/subclassed_resnet18_blocks", "ResnetBlock"): _ADD,
     ("torch/bug_residual_add_mismatch", "ResBlock"): _ADD,
     ("torch/resnet", "BasicBlock"): _ADD,
     ("torch/resnet", "Bottleneck"): _ADD,
     ("torch/sym_branch_on_argument", "ResidualBlock"): _ADD,
-    ("keras/sym_custom_layer_units", "SmallCNN"): _CUSTOM,
     ("keras/sym_transformer_text", "build_classifier"):
-        _CUSTOM + " (here: positions `arange(L)` looked up in an Embedding of `maxlen` rows need L ≤ maxlen)",
+        _CUSTOM + " (the position lookup's L ≤ maxlen is collected)",
     ("keras/sym_transformer_text", "TextClassifier"):
-        _CUSTOM + " (here: positions `arange(L)` looked up in an Embedding of `maxlen` rows need L ≤ maxlen)",
+        _CUSTOM + " (the position lookup's L ≤ maxlen is collected)",
     ("real/torch/pytorch_examples_word_language_model", "TransformerModel"):
         "`nn.TransformerEncoderLayer` with symbolic `nhead`/`nlayers` is unknown (ML403)",
     ("real/torch/shaoxiongji_federated_main_nn", "CNNCifar"):
