@@ -42,6 +42,9 @@ class FileContext:
     # Python's ``ast`` of the whole source, when the engine's first pass parsed it: a rule
     # that reads the ``ast`` takes it from here instead of parsing the file again.
     tree: object | None = None
+    # Name called as ``NAME(...)`` → the top-level functions that call it (``""``: outside
+    # any), from the same first pass; the frontends' model discovery reads it.
+    calls: dict[str, set[str]] | None = None
     models: list[ModelGraph] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
     _lines: list[str] | None = None

@@ -89,6 +89,7 @@ def analyze_python(ctx: FileContext, parse_cache: "ParseCache | None" = None,
         else:
             ctx.tree = split.tree
             selection = select_parts(split.tree, frontends)
+            ctx.calls = selection.calls
             statements = selection.statements
             if not statements:
                 return []

@@ -142,6 +142,33 @@ def model_making(qualname: str, called: bool, frontends: Sequence[str]) -> bool:
     return False
 
 
+_KERAS_MODEL_SYMBOLS = frozenset({"Model", "Sequential", "Functional"})
+
+
+def part_only(qualname: str) -> bool:
+    """A model-making name that makes only a part, never a model: a tensor op or factory
+    (``torch.cat``, ``F.relu``, ``torch.zeros``), a parameter, a Keras layer or loss.
+    Such a name matters only where a model uses what it makes, and a statement that a
+    model reaches is selected anyway (its dependencies and uses); on its own it builds
+    nothing any report shows."""
+    if qualname in _PREFIXES:
+        return False  # a module: it can reach anything
+    if qualname.startswith("torch."):
+        return (qualname.startswith("torch.nn.functional.") or qualname.count(".") == 1
+                or qualname in ("torch.nn.Parameter", "torch.nn.parameter.Parameter"))
+    for prefix in _KERAS_PREFIXES:
+        if qualname.startswith(prefix):
+            symbol = qualname[len(prefix):]
+            if symbol.startswith("losses."):
+                return True
+            for module in _KERAS_MODULES:
+                if symbol.startswith(module):
+                    return module.startswith(("layers.", "src.layers.")) and symbol[len(module):] != "" \
+                        and "." not in symbol[len(module):]
+            return False
+    return False
+
+
 @dataclass(slots=True)
 class _Stmt:
     binds: set[str]
@@ -149,6 +176,7 @@ class _Stmt:
     imports: list[tuple[str, str]]  # (bound name, qualified name) of every import in it
     chains: list[tuple[str, tuple[str, ...], bool]]  # (root name, attributes, called), annotations left out
     calls: set[str]  # root names of the calls run when the module is read
+    called: set[str]  # every name called as ``NAME(...)`` anywhere in it
     risky: bool  # a loop, a comprehension, a call of no name, or deep nesting, run when the module is read
     attrs: set[str]  # every attribute name it reads or writes (``self.build`` → ``build``): a class's members
 
@@ -192,6 +220,7 @@ def _scan(stmt: ast.stmt) -> _Stmt:
     imports: list[tuple[str, str]] = []
     chains: list[tuple[str, tuple[str, ...], bool]] = []
     calls: set[str] = set()
+    called: set[str] = set()
     attr_names: set[str] = set()
     risky = False
     top_def = isinstance(stmt, _DEFS)
@@ -247,6 +276,8 @@ def _scan(stmt: ast.stmt) -> _Stmt:
                 elif type(func) is not _ATTRIBUTE:
                     risky = True  # `f()()`, `obj[0]()`: whatever it is, it may inline code
         if kind is _CALL:
+            if type(node.func) is _NAME:  # type: ignore[attr-defined]
+                called.add(node.func.id)  # type: ignore[attr-defined]
             push((node.func, run, annot, depth + 1, True, params))  # type: ignore[attr-defined]
             for child in node.args:  # type: ignore[attr-defined]
                 push((child, run, annot, depth + 1, False, params))
@@ -303,7 +334,7 @@ def _scan(stmt: ast.stmt) -> _Stmt:
                         push((child, run, annot, depth + 1, False, params))
             elif isinstance(value, ast.AST):
                 push((value, run, annot, depth + 1, False, params))
-    return _Stmt(binds, reads, imports, chains, calls, risky, attr_names)
+    return _Stmt(binds, reads, imports, chains, calls, called, risky, attr_names)
 
 
 def select(tree: ast.Module, frontends: Sequence[str]) -> list[int]:
@@ -323,6 +354,9 @@ class Selection:
 
     statements: list[int]
     left_out: dict[int, list[tuple[int, int]]]
+    # Name called as ``NAME(...)`` → the top-level functions whose bodies call it (``""``
+    # outside any), over the whole file: what model discovery asks (FileContext.calls).
+    calls: dict[str, set[str]] | None = None
 
 
 _NOTHING = Selection([], {})
@@ -359,8 +393,7 @@ def _root(node: ast.expr) -> tuple[str, tuple[str, ...]] | None:
 
 
 def _split_class(stmt: ast.ClassDef, index: int, info: _Stmt, readers: dict[str, set[int]],
-                 only_imported: set[str], bound: set[str], imported: dict[str, list[str]],
-                 frontends: Sequence[str]) -> tuple[_Stmt, list[ast.stmt], list[_Stmt], set[str]] | None:
+                 only_imported: set[str], bound: set[str], seeds: "_Seeds") -> tuple[_Stmt, list[ast.stmt], list[_Stmt], set[str]] | None:
     """(header, methods, their scans, class attributes) when the class's methods can be
     selected one by one, else None (the class is one unit, as any statement).
 
@@ -376,11 +409,10 @@ def _split_class(stmt: ast.ClassDef, index: int, info: _Stmt, readers: dict[str,
         if found is None:
             return None
         root, attrs = found
-        if root not in only_imported and (root in bound or root in imported):
+        if root not in only_imported and (root in bound or root in seeds.imported):
             return None
-        for qual in imported.get(root, ()):
-            if model_making(".".join((qual, *attrs)) if attrs else qual, False, frontends):
-                return None
+        if seeds.level(root, attrs, False):
+            return None
     previous_end = stmt.lineno
     for i, member in enumerate(stmt.body):
         first = _first_line(member)
@@ -395,7 +427,7 @@ def _split_class(stmt: ast.ClassDef, index: int, info: _Stmt, readers: dict[str,
     class_binds: set[str] = set()
     for member in rest:
         class_binds |= _scan(member).binds
-    if _seeds(header, imported, frontends) or (header.calls - only_imported) & bound:
+    if seeds(header) or (header.calls - only_imported) & bound:
         return None  # its class-level code can make a model: kept whole
     names = {m.name for m in methods}
     if names & (header.reads | header.attrs):
@@ -423,7 +455,9 @@ def select_parts(tree: ast.Module, frontends: Sequence[str]) -> Selection:
     imported: dict[str, list[str]] = {}
     for info in tops:
         for name, qual in info.imports:
-            imported.setdefault(name, []).append(qual)
+            quals = imported.setdefault(name, [])
+            if qual not in quals:  # test modules repeat their imports in every method
+                quals.append(qual)
     if not imported:
         return _NOTHING
     # A call runs only imported code (never inlined) when its root name is bound by
@@ -438,6 +472,7 @@ def select_parts(tree: ast.Module, frontends: Sequence[str]) -> Selection:
             bound |= local
         for name in info.reads:
             top_readers.setdefault(name, set()).add(i)
+    seeds = _Seeds(imported, frontends)
     units: list[_Stmt] = []
     top_of: list[int] = []
     class_of: list[int] = []
@@ -445,7 +480,7 @@ def select_parts(tree: ast.Module, frontends: Sequence[str]) -> Selection:
     for i, (stmt, info) in enumerate(zip(tree.body, tops)):
         parts = None
         if type(stmt) is ast.ClassDef:
-            parts = _split_class(stmt, i, info, top_readers, only_imported, bound, imported, frontends)
+            parts = _split_class(stmt, i, info, top_readers, only_imported, bound, seeds)
         if parts is None:
             units.append(info)
             top_of.append(i)
@@ -475,7 +510,7 @@ def select_parts(tree: ast.Module, frontends: Sequence[str]) -> Selection:
             queue.append((u, False))
             continue
         outside = info.calls - only_imported
-        if _seeds(info, imported, frontends) or outside & bound:
+        if seeds(info, models_only=True) or outside & bound:
             queue.append((u, True))
         elif info.risky or outside:
             queue.append((u, False))  # may stop the evaluation: cold (see above)
@@ -529,16 +564,42 @@ def select_parts(tree: ast.Module, frontends: Sequence[str]) -> Selection:
             dropped = dropped[1:]  # a class body cannot be empty: keep its first method
         if dropped:
             left_out[index] = [(_first_line(node), node.end_lineno or node.lineno) for node in dropped]
-    return Selection(statements, left_out)
+    calls: dict[str, set[str]] = {}
+    for stmt, info in zip(tree.body, tops):
+        where = stmt.name if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) else ""
+        for name in info.called:
+            calls.setdefault(name, set()).add(where)
+    return Selection(statements, left_out, calls)
 
 
-def _seeds(info: _Stmt, imported: dict[str, list[str]], frontends: Sequence[str]) -> bool:
-    for root, attrs, called in info.chains:
-        quals = imported.get(root)
-        if quals is None:
-            continue
-        for qual in quals:
-            dotted = ".".join((qual, *attrs)) if attrs else qual
-            if model_making(dotted, called, frontends):
+class _Seeds:
+    """Does a statement mention a model-making name? The answers per name are kept for
+    the file: a test module asks about the same ``layers.Dense`` thousands of times."""
+
+    def __init__(self, imported: dict[str, list[str]], frontends: Sequence[str]) -> None:
+        self.imported, self.frontends = imported, frontends
+        self._known: dict[tuple[str, tuple[str, ...], bool], int] = {}
+
+    def __call__(self, info: _Stmt, models_only: bool = False) -> bool:
+        """``models_only``: only a name that can make a model counts, not one that makes
+        only a part (:func:`part_only`)."""
+        wanted = 2 if models_only else 1
+        known = self._known
+        for chain in info.chains:
+            level = known.get(chain)
+            if level is None:
+                level = known[chain] = self.level(*chain)
+            if level >= wanted:
                 return True
-    return False
+        return False
+
+    def level(self, root: str, attrs: tuple[str, ...], called: bool) -> int:
+        """0: builds nothing; 1: a part only; 2: can make a model."""
+        level = 0
+        for qual in self.imported.get(root, ()):
+            dotted = ".".join((qual, *attrs)) if attrs else qual
+            if model_making(dotted, called, self.frontends):
+                if not part_only(dotted):
+                    return 2
+                level = 1
+        return level

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,34 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 Range = tuple[int, int, int, int, cst.CSTNode]
 
 
+_PARSING = threading.Lock()
+
+
+def _skip_validation(node: cst.CSTNode) -> None:
+    """Stands in for ``CSTNode.__post_init__`` while the parser builds a tree."""
+
+
+def parse_module(source: str) -> cst.Module:
+    """``libcst.parse_module`` without re-validating every node it builds.
+
+    Each libcst node validates its fields when constructed (``CSTNode.__post_init__``,
+    a regular expression per whitespace node): a guard for trees built by hand, which
+    the parser's own output always passes — libcst's source says so and suggests moving
+    it out of parsing. It is a third of the parse. The hook is swapped only while the
+    parser runs, under a lock, so nodes built anywhere else (the fixes) are still
+    validated; the parse result is the same tree (tests/test_incremental.py)."""
+    with _PARSING:
+        base = cst.CSTNode
+        validate = base.__dict__.get("__post_init__")
+        if validate is None:  # a libcst whose nodes no longer validate this way
+            return cst.parse_module(source)
+        base.__post_init__ = _skip_validation  # type: ignore[method-assign]
+        try:
+            return cst.parse_module(source)
+        finally:
+            base.__post_init__ = validate  # type: ignore[method-assign]
+
+
 @dataclass(frozen=True, slots=True)
 class _Chunk:
     module: cst.Module
@@ -41,7 +70,7 @@ class _Chunk:
 
     @classmethod
     def parse(cls, text: str) -> "_Chunk":
-        module = cst.parse_module(text)
+        module = parse_module(text)
         return cls(module, node_ranges(module))
 
 
@@ -329,7 +358,7 @@ def parse_selected(source: str, split: Split, statements: list[int], cache: Pars
     found = (cache or ParseCache()).parse(source, split, split.chunks_for(statements), blank)
     if found is not None:
         return found
-    module = cst.parse_module(source)
+    module = parse_module(source)
     return module, SourceMetadata(positions(module))
 
 
@@ -340,4 +369,4 @@ def parsed_with(cache: ParseCache | None, source: str) -> tuple[Any, SourceMetad
         found = cache.parse(source)
         if found is not None:
             return found
-    return cst.parse_module(source), None
+    return parse_module(source), None

@@ -259,3 +259,42 @@ def test_the_repository_own_sources_are_not_a_special_case():
     path = REPO / "analyzer" / "engine.py"
     whole, partial = both(path, path.read_text(encoding="utf-8"))
     assert partial == whole
+
+
+def _walked_calls(tree: ast.Module) -> dict[str, set[str]]:
+    """The call table as model discovery computed it before the first pass made it."""
+    calls: dict[str, set[str]] = {}
+    for top in tree.body:
+        where = top.name if isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef)) else ""
+        for node in ast.walk(top):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                calls.setdefault(node.func.id, set()).add(where)
+    return calls
+
+
+@pytest.mark.parametrize("path", fixtures()[::7] + _sample(), ids=lambda p: "/".join(p.parts[-2:]))
+def test_the_call_table_of_the_first_pass_is_every_call_by_name(path):
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    selection = select_parts(tree, frontends_for(source))
+    if selection.statements:
+        assert selection.calls == _walked_calls(tree)
+
+
+def test_the_call_table_sees_calls_in_every_corner():
+    source = (
+        "import torch\n"
+        "@deco(make())\n"
+        "def f(a: ann(), b=default()) -> ret():\n"
+        "    g = lambda x: inner(x)\n"
+        "    return [comp(i) for i in items()] + a(b)\n"
+        "class C(base()):\n"
+        "    x: hint() = value()\n"
+        "    def m(self):\n"
+        "        return f(k=kw())(chained())\n"
+        "model = torch.nn.Linear(2, 2)\n"
+    )
+    tree = ast.parse(source)
+    selection = select_parts(tree, frontends_for(source))
+    assert selection.statements and selection.calls == _walked_calls(tree)
+    assert selection.calls["a"] == {"f"} and selection.calls["f"] == {""}

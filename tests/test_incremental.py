@@ -73,3 +73,28 @@ class ParseCacheUser:
     @staticmethod
     def diagnostics(source: str, cache: ParseCache):
         return analyze_source(Path("buffer.py"), source, Options(), "buffer.py", parse_cache=cache).diagnostics
+
+
+@pytest.mark.parametrize("path", fixture_files("keras") + fixture_files("torch"), ids=lambda p: p.stem)
+def test_the_unvalidated_parse_builds_libcst_own_tree(path):
+    import libcst as cst
+
+    from modelint.analyzer.incremental import parse_module
+
+    source = path.read_text()
+    ours, theirs = parse_module(source), cst.parse_module(source)
+    assert ours.deep_equals(theirs) and ours.code == source
+
+
+def test_nodes_built_outside_the_parse_are_still_validated():
+    import libcst as cst
+
+    from modelint.analyzer.incremental import parse_module
+
+    parse_module("x = 1\n")
+    with pytest.raises(cst.CSTValidationError):
+        cst.SimpleWhitespace("not whitespace")
+    with pytest.raises(cst.ParserSyntaxError):
+        parse_module("def (:\n")
+    with pytest.raises(cst.CSTValidationError):  # a failed parse restores validation too
+        cst.SimpleWhitespace("still not whitespace")

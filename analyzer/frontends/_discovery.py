@@ -27,18 +27,19 @@ _LAST_CALLS: tuple[str, dict[str, set[str]]] | None = None
 
 
 def discover_roots(ev: Evaluator, module: cst.Module, scope: Any, source: str = "",
-                   tree: Any = None) -> list[Found]:
+                   tree: Any = None, calls: dict[str, set[str]] | None = None) -> list[Found]:
     """Models found inside functions (docs/models.md 2. and 3.), for either frontend:
     ``(name, model object, span, notes)``. Each top-level function and method is
     analysed on its own, with its parameters unknown, for its instance sites; a
     builder never called in the file is analysed with its defaults and reported
     under its own name. Files without functions pay nothing. ``tree`` is the whole
-    source's ``ast`` when the engine has it (``FileContext.tree``): not parsed again."""
+    source's ``ast`` when the engine has it (``FileContext.tree``): not parsed again;
+    ``calls`` its call table when the first pass made one (``FileContext.calls``)."""
     defs = [stmt for stmt in module.body if isinstance(stmt, cst.FunctionDef)]
     classes = [stmt for stmt in module.body if isinstance(stmt, cst.ClassDef)]
     if not defs and not classes:
         return _sites(ev, [])
-    text = _Text(ev, source or module.code, tree)
+    text = _Text(ev, source or module.code, tree, calls)
     out: list[Found] = []
     for stmt in defs:
         fn = scope.vars.get(stmt.name.value)
@@ -102,12 +103,13 @@ class _Text:
                               re.M)
     _RETURN = re.compile(r"^\s*return\s+\S", re.M)
 
-    def __init__(self, ev: Evaluator, source: str, tree: Any = None) -> None:
+    def __init__(self, ev: Evaluator, source: str, tree: Any = None,
+                 calls: dict[str, set[str]] | None = None) -> None:
         self.ev = ev
         self.lines = source.splitlines()
         self.source = source
         self.tree = tree
-        self._calls: dict[str, set[str]] | None = None
+        self._calls = calls
 
     def calls(self) -> dict[str, set[str]] | None:
         """Name called as ``NAME(...)`` → the top-level functions whose bodies call it

@@ -2011,7 +2011,7 @@ def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
                 _add_notes(model, ev.unresolved[before:])
                 mark_missing(model, _required(init))
                 models.append(model)
-    roots = discover_roots(ev, module, scope, ctx.source, ctx.tree)
+    roots = discover_roots(ev, module, scope, ctx.source, ctx.tree, ctx.calls)
     ctx.extra.setdefault("unresolved_functions", []).extend(ev.stopped)
     for name, value, span, site_notes in roots:
         if id(value) in seen:

@@ -1274,7 +1274,7 @@ def models_in(module: cst.Module, ctx) -> list[ModelGraph]:
         instances.append(_instance_model(ev, ctx, var, value, value.span, list(site.notes) if site else []))
     # Functions are analysed after the module-level models are built: a function the
     # file never calls must not change them (`def freeze(): backbone.requires_grad_(False)`).
-    roots = discover_roots(ev, module, scope, ctx.source, ctx.tree)
+    roots = discover_roots(ev, module, scope, ctx.source, ctx.tree, ctx.calls)
     ctx.extra.setdefault("unresolved_functions", []).extend(ev.stopped)
     # A class takes its example input from any instance of it, also one inside a function.
     examples = var_objs + [(name, value) for name, value, _, _ in roots]
