@@ -48,6 +48,7 @@ positions and fixes are identical to the whole-file analysis.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -87,13 +88,28 @@ def _module_prefixes() -> frozenset[str]:
 _PREFIXES = _module_prefixes()
 
 
+def _imports_of(roots: str) -> "re.Pattern[str]":
+    """A line that imports one of ``roots`` (``|``-separated), at any indentation:
+    ``import torch``, ``import os, torch.nn as nn``, ``from torch import nn``."""
+    return re.compile(rf"^[ \t]*(?:from[ \t]+(?:{roots})\b|import[ \t]+[^\n#]*?\b(?:{roots})\b)", re.M)
+
+
+_IMPORTS_KERAS = _imports_of("keras|tensorflow|tf_keras")
+_IMPORTS_TORCH = _imports_of("|".join(sorted(_TORCH_ROOTS)))
+
+
 def frontends_for(source: str) -> list[str]:
-    """Which frontends fold the file: cheap import sniffing on the raw text (the engine's
-    decision, kept here so the first pass and the engine agree)."""
+    """Which frontends fold the file: the ones whose framework the file imports (the
+    engine's decision, kept here so the first pass and the engine agree).
+
+    A file that only mentions a framework (Keras' backend-agnostic code says "torch" in
+    comments and strings) builds nothing with it; without this, the PyTorch frontend
+    took any outside class such a file instantiates (``np.random.RandomState``, an ONNX
+    ``InferenceSession``) for a submodule and reported it as a model."""
     names = []
-    if "keras" in source or "tensorflow" in source:
+    if ("keras" in source or "tensorflow" in source) and _IMPORTS_KERAS.search(source):
         names.append("keras")
-    if "torch" in source:
+    if "torch" in source and _IMPORTS_TORCH.search(source):
         names.append("torch")
     return names
 

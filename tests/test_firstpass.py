@@ -298,3 +298,37 @@ def test_the_call_table_sees_calls_in_every_corner():
     selection = select_parts(tree, frontends_for(source))
     assert selection.statements and selection.calls == _walked_calls(tree)
     assert selection.calls["a"] == {"f"} and selection.calls["f"] == {""}
+
+
+def test_a_file_that_only_mentions_a_framework_is_not_folded_by_it():
+    """Keras' backend-agnostic code says "torch" in strings; the PyTorch frontend used to
+    take the outside classes it instantiates for submodules (keras/src/export/onnx_test.py
+    reported seven ``InferenceSession`` "models")."""
+    source = (
+        "import onnxruntime\n"
+        "from keras.src import backend\n\n\n"
+        "class ExportTest:\n"
+        "    def test_export(self):\n"
+        "        if backend.backend() == \"torch\":\n"
+        "            return\n"
+        "        ort_session = onnxruntime.InferenceSession(\"model.onnx\")\n"
+        "        return ort_session.run(None, {})\n"
+    )
+    assert frontends_for(source) == ["keras"]
+    assert analyze_source(Path("onnx_test.py"), source, Options(), "onnx_test.py").models == []
+    torch_source = source.replace("from keras.src import backend", "import numpy, torch")
+    assert frontends_for(torch_source) == ["torch"]
+    models = analyze_source(Path("onnx_test.py"), torch_source, Options(), "onnx_test.py").models
+    assert [m.class_name for m in models] == ["InferenceSession"]  # an outside class, in a torch file
+
+
+@pytest.mark.parametrize("line", ["import torch", "import os, torch.nn as nn", "from torch import nn",
+                                  "    from torchvision.models import resnet18", "import tensorflow as tf"])
+def test_an_import_at_any_indentation_selects_its_frontend(line):
+    assert frontends_for(line + "\n")
+
+
+@pytest.mark.parametrize("text", ["# torch here\n", "x = 'keras'\n", "import numpy as np  # torch later\n",
+                                  "from torch_geometric.nn import GCNConv\n"])
+def test_a_mention_selects_no_frontend(text):
+    assert frontends_for(text) == []
