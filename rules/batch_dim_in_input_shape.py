@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
-import libcst as cst
-from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 from modelint.analyzer.diagnostics import Diagnostic, Edit, Fix, Severity, Span
 from modelint.analyzer.graph import Layer, ModelGraph
 from modelint.analyzer.ops._base import RANK_MISMATCH
 from modelint.analyzer.rule import Example, Rule
+
+if TYPE_CHECKING:  # libcst is imported where a call is re-parsed: `modelint --version` and a
+    import libcst as cst  # run that reports no Keras input shape never load it for this rule
+    from libcst.metadata import CodePosition
 
 # Batch sizes people write: 1 and the powers of two from 8 up.
 _BATCH_SIZES = frozenset({1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048})
@@ -27,9 +30,13 @@ class _CallSource(Mapping):
         self._positions, self._line, self._column = positions, line, column
 
     def _shift(self, pos: CodePosition) -> CodePosition:
+        from libcst.metadata import CodePosition
+
         return CodePosition(pos.line + self._line - 1, pos.column + (self._column - 1 if pos.line == 1 else 0))
 
     def __getitem__(self, node):
+        from libcst.metadata import CodeRange
+
         rng = self._positions[node]
         return CodeRange(self._shift(rng.start), self._shift(rng.end))
 
@@ -60,6 +67,9 @@ def _call_at(ctx, span: Span | None, rank_mismatch: bool) -> tuple[cst.Call | No
     joined = "".join(text)
     if "shape" not in joined or not (rank_mismatch or "batch" in joined.lower()):
         return None, {}
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
     try:
         module = cst.parse_module("\n".join(text))
     except cst.ParserSyntaxError:
@@ -87,6 +97,8 @@ def _shape_arg(call: cst.Call, explicit_input: bool) -> cst.BaseExpression | Non
 
 def _names_batch(node: cst.BaseExpression) -> bool:
     """``BATCH_SIZE``, ``cfg.batch_size``, ``params["batch"]``: the author said so."""
+    import libcst as cst
+
     if isinstance(node, cst.Name):
         return "batch" in node.value.lower()
     if isinstance(node, cst.Attribute):
@@ -168,6 +180,8 @@ class BatchDimInInputShape(Rule):
     def check(self, model, ctx) -> Iterator[Diagnostic]:
         if model.framework != "keras":
             return
+        import libcst as cst
+
         for ref in model.inputs:
             if ref.node not in model:
                 continue
@@ -176,7 +190,9 @@ class BatchDimInInputShape(Rule):
             carriers = model.successors(input_layer.id) if implicit else [input_layer]
             for carrier in carriers:
                 call, positions = _call_at(ctx, carrier.span, _rank_mismatch(model, input_layer))
-                shape = _shape_arg(call, not implicit) if call is not None else None
+                if call is None:
+                    continue
+                shape = _shape_arg(call, not implicit)
                 if not isinstance(shape, (cst.Tuple, cst.List)) or not shape.elements:
                     continue
                 diag = self._judge(ctx, model, input_layer, shape, positions)
@@ -184,6 +200,8 @@ class BatchDimInInputShape(Rule):
                     yield diag
 
     def _judge(self, ctx, model, input_layer, shape, positions) -> Diagnostic | None:
+        import libcst as cst
+
         first = shape.elements[0].value
         if _names_batch(first):
             why = "is spelled as a batch size"

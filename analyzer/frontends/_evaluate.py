@@ -162,7 +162,12 @@ def split_notes(notes: Iterable[tuple[str, Span | None]]) -> tuple[list[tuple[st
     unresolved: list[tuple[str, Span | None]] = []
     assumed: list[tuple[str, Span | None]] = []
     for note in notes:
-        out = assumed if isinstance(note[0], Assumed) else unresolved
+        if isinstance(note[0], Assumed):
+            # Plain text from here on: a result holding this class would make the cache
+            # import the evaluator (and libcst) just to read it back.
+            out, note = assumed, (str(note[0]), note[1])
+        else:
+            out = unresolved
         if note not in out:
             out.append(note)
     return unresolved, assumed

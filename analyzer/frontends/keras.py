@@ -559,6 +559,11 @@ class KerasEvaluator(Evaluator):
                               "name": inner.name}
         if isinstance(attrs.get("activation"), Ref):
             attrs["activation"] = attrs["activation"].qualname.rsplit(".", 1)[-1]
+        elif isinstance(attrs.get("activation"), (Instance, Function, UserClass)):
+            # The file's own activation: its name (an evaluator object holds libcst nodes,
+            # which neither a report nor the cache should carry).
+            found = attrs["activation"]
+            attrs["activation"] = found.cls.name if isinstance(found, Instance) else found.name
         if cls == "InputLayer":
             shape = _input_shape_from(input_shape, kwargs)
             return self.own(KLayer(cls, "input", {"class_name": cls, "batch_shape": shape}, name, self.span(node),
