@@ -9,11 +9,17 @@ with libcst (``analyzer/incremental.py`` shifts their positions to where they si
 It is conservative by construction. A statement is selected when:
 
 * it is an import (cheap, and binds the names everything else resolves through);
-* it mentions a *model-making name*: an attribute chain rooted at an imported name that
-  the frontends can turn into something (``keras.layers.Dense``, ``nn.Linear``,
-  ``torch.cat``, ``keras.losses.X``, ``timm.create_model``, a bare ``keras`` or ``nn``
-  that could reach them), or — in a file the PyTorch frontend reads — a capitalised
-  callee imported from elsewhere (``Encoder(...)`` is taken for a submodule there);
+* it mentions a *model-making name* that can make a model: an attribute chain rooted at
+  an imported name that the frontends can turn into a model (``nn.Linear``,
+  ``keras.Sequential``, ``keras.Model``, ``timm.create_model``, a bare ``keras`` or
+  ``nn`` that could reach them), or — in a file the PyTorch frontend reads — a
+  capitalised callee imported from elsewhere (``Encoder(...)`` is taken for a submodule
+  there). A name that makes only a *part* (``part_only``: a tensor op or factory such as
+  ``torch.cat`` / ``F.relu`` / ``torch.zeros``, a parameter, a Keras layer or loss) seeds
+  nothing: on its own it builds nothing a report shows (a Keras layer alone is no model;
+  the softmax-into-loss flows are read from the ``ast``), and where a model uses what it
+  makes, the closure below selects it (a dependency of the model statement, or a use of
+  its names);
 * evaluating it at module level could stop the evaluation (``EvalLimit``: a loop, a
   comprehension, a call of a helper of the file, or very deep nesting in code that runs
   when the module is read), since the statements after it would then not be folded;
