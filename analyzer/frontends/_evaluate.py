@@ -738,10 +738,11 @@ class Evaluator:
                 target(node.value)
 
         stack: list[cst.CSTNode] = [stmt]
+        name_type = cst.Name
         while stack:
             node = stack.pop()
-            if isinstance(node, cst.Name):
-                reads.add(node.value)
+            if type(node) is name_type:  # the commonest node: no isinstance through ABCMeta
+                reads.add(node.value)  # type: ignore[attr-defined]
             elif isinstance(node, cst.Assign):
                 for t in node.targets:
                     target(t.target)
@@ -1003,6 +1004,16 @@ class Evaluator:
             return Unknown(f"cannot fold `{self.code(node)[:60]}`: {type(exc).__name__}")
 
     def _fold(self, node: cst.BaseExpression, scope: Scope) -> Any:
+        # The commonest expressions first, by exact type (libcst's node classes are
+        # abstract-base dataclasses: each isinstance below goes through ABCMeta, and
+        # the parser never subclasses these concrete ones).
+        kind = type(node)
+        if kind is cst.Name:
+            return self.eval_name(node, scope)  # type: ignore[arg-type]
+        if kind is cst.Call:
+            return self.eval_call(node, scope)  # type: ignore[arg-type]
+        if kind is cst.Attribute:
+            return self.get_attr(self.fold(node.value, scope), node.attr.value, node)  # type: ignore[attr-defined]
         if isinstance(node, cst.Integer | cst.Float):
             return _number(node)
         if isinstance(node, cst.Imaginary):
@@ -1016,11 +1027,6 @@ class Evaluator:
             return value if isinstance(value, str) else Unknown("bytes literal")
         if isinstance(node, cst.FormattedString):
             return self.eval_fstring(node, scope)
-        if isinstance(node, cst.Name):
-            return self.eval_name(node, scope)
-        if isinstance(node, cst.Attribute):
-            obj = self.fold(node.value, scope)
-            return self.get_attr(obj, node.attr.value, node)
         if isinstance(node, cst.Tuple):
             return tuple(self.eval_elements(node.elements, scope))
         if isinstance(node, cst.List):
@@ -1102,8 +1108,6 @@ class Evaluator:
             if t is None:
                 return Unknown(f"condition `{self.code(node.test)}` is not static")
             return self.fold(node.body if t else node.orelse, scope)
-        if isinstance(node, cst.Call):
-            return self.eval_call(node, scope)
         if isinstance(node, cst.Subscript):
             return self.eval_subscript(node, scope)
         if isinstance(node, cst.ListComp | cst.GeneratorExp):
