@@ -137,16 +137,10 @@ def model_making(qualname: str, called: bool, frontends: Sequence[str]) -> bool:
     into a model, a layer, a loss or a tensor, or reach one from it?"""
     if qualname in _PREFIXES:
         return True
-    for prefix in _KERAS_PREFIXES:
-        if qualname.startswith(prefix):
-            symbol = qualname[len(prefix):]
-            if symbol.startswith("losses."):
-                return True
-            for module in _KERAS_MODULES:
-                if symbol.startswith(module):
-                    symbol = symbol[len(module):]
-                    break
-            return "." not in symbol
+    keras = _keras_symbol(qualname)
+    if keras is not None:
+        module, symbol = keras
+        return module == "losses." or "." not in symbol
     if qualname.startswith("torch."):
         if qualname.startswith(("torch.nn.modules.", "torch.nn.functional.")):
             return True
@@ -164,7 +158,20 @@ def model_making(qualname: str, called: bool, frontends: Sequence[str]) -> bool:
     return False
 
 
-_KERAS_MODEL_SYMBOLS = frozenset({"Model", "Sequential", "Functional"})
+def _keras_symbol(qualname: str) -> tuple[str, str] | None:
+    """``(module, name)`` of a Keras name, as the Keras frontend reads it:
+    ``tf.keras.layers.Dense`` → ``("layers.", "Dense")``, ``keras.Model`` → ``("", "Model")``,
+    ``keras.losses.mse`` → ``("losses.", "mse")``; None outside Keras."""
+    for prefix in _KERAS_PREFIXES:
+        if qualname.startswith(prefix):
+            symbol = qualname[len(prefix):]
+            if symbol.startswith("losses."):
+                return "losses.", symbol[len("losses."):]
+            for module in _KERAS_MODULES:
+                if symbol.startswith(module):
+                    return module, symbol[len(module):]
+            return "", symbol
+    return None
 
 
 def part_only(qualname: str) -> bool:
@@ -178,17 +185,11 @@ def part_only(qualname: str) -> bool:
     if qualname.startswith("torch."):
         return (qualname.startswith("torch.nn.functional.") or qualname.count(".") == 1
                 or qualname in ("torch.nn.Parameter", "torch.nn.parameter.Parameter"))
-    for prefix in _KERAS_PREFIXES:
-        if qualname.startswith(prefix):
-            symbol = qualname[len(prefix):]
-            if symbol.startswith("losses."):
-                return True
-            for module in _KERAS_MODULES:
-                if symbol.startswith(module):
-                    return module.startswith(("layers.", "src.layers.")) and symbol[len(module):] != "" \
-                        and "." not in symbol[len(module):]
-            return False
-    return False
+    keras = _keras_symbol(qualname)
+    if keras is None:
+        return False
+    module, symbol = keras
+    return module == "losses." or (module in ("layers.", "src.layers.") and symbol != "" and "." not in symbol)
 
 
 @dataclass(slots=True)

@@ -36,6 +36,10 @@ Range = tuple[int, int, int, int, cst.CSTNode]
 
 
 _PARSING = threading.Lock()
+try:  # where libcst keeps the expressions' parentheses (a libcst that moves it: unchanged)
+    from libcst._nodes.expression import _BaseParenthesizedNode as _PARENTHESIZED
+except ImportError:  # pragma: no cover
+    _PARENTHESIZED = None  # type: ignore[assignment,misc]
 
 
 def _skip_validation(node: cst.CSTNode) -> None:
@@ -48,9 +52,11 @@ def parse_module(source: str) -> cst.Module:
     Each libcst node validates its fields when constructed (``CSTNode.__post_init__``,
     a regular expression per whitespace node): a guard for trees built by hand, which
     the parser's own output always passes — libcst's source says so and suggests moving
-    it out of parsing. It is a third of the parse. The hook is swapped only while the
-    parser runs, under a lock, so nodes built anywhere else (the fixes) are still
-    validated; the parse result is the same tree (tests/test_incremental.py)."""
+    it out of parsing. It is about 30 % of the parse. The hook is swapped only while the
+    parser runs, under a lock, so nodes built outside a parse (the fixes) are still
+    validated — unless another thread builds them during one, which then only skips a
+    check for hand-made trees. The parse result is libcst's own tree
+    (tests/test_incremental.py)."""
     with _PARSING:
         base = cst.CSTNode
         validate = base.__dict__.get("__post_init__")
@@ -137,18 +143,58 @@ class _PositionState(PositionProvidingCodegenState):
         return _Syntactic(self, node, start_node, end_node)
 
 
+class _Parens:
+    """libcst's ``_parenthesize`` (a generator-based context manager around every
+    expression's code) as a plain one: the parentheses, and the expression's syntactic
+    position between them."""
+
+    __slots__ = ("node", "state", "inner")
+
+    def __init__(self, node: Any, state: Any) -> None:
+        self.node, self.state = node, state
+
+    def __enter__(self) -> None:
+        node, state = self.node, self.state
+        for lpar in node.lpar:
+            lpar._codegen(state)
+        self.inner = state.record_syntactic_position(node)
+        self.inner.__enter__()
+
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> bool:
+        self.inner.__exit__(kind, value, traceback)
+        if kind is None:
+            for rpar in self.node.rpar:
+                rpar._codegen(self.state)
+        return False
+
+
+def _parens(node: Any, state: Any) -> _Parens:
+    return _Parens(node, state)
+
+
 def node_ranges(module: cst.Module) -> dict[int, Range]:
-    """libcst's ``PositionProvider`` ranges for every node of ``module`` (the test over
-    the fixtures and the real-code corpus checks they are the same).
+    """libcst's ``PositionProvider`` ranges for every node of ``module`` (a test over
+    every fixture checks they are the same, node by node).
 
     Computed as the provider computes them (one code generation over the tree) but
     without ``MetadataWrapper.resolve``, which also runs a batched visit of the whole
     tree for providers of which there are none here: that visit cost as much as the
-    positions themselves."""
+    positions themselves. While it runs, expressions put their parentheses through
+    :class:`_Parens` (swapped in under the parse's lock, as :func:`parse_module` does)."""
     provider = PositionProvider()
     state = _PositionState(default_indent=module.default_indent, default_newline=module.default_newline,
                            provider=provider)
-    module._codegen(state)
+    with _PARSING:
+        base = _PARENTHESIZED
+        original = base.__dict__.get("_parenthesize") if base is not None else None
+        if original is None:
+            module._codegen(state)
+        else:
+            base._parenthesize = _parens  # type: ignore[union-attr]
+            try:
+                module._codegen(state)
+            finally:
+                base._parenthesize = original  # type: ignore[union-attr]
     return provider._computed  # type: ignore[return-value]
 
 

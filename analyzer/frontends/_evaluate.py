@@ -262,6 +262,9 @@ _READING_METHODS = frozenset({
     "values", "items", "get", "index", "count", "copy", "parse_args", "parse_known_args", "add_argument",
 })
 _PLACING_METHODS = frozenset({"to", "cuda", "cpu", "type", "half", "float", "double", "bfloat16"})
+# Nodes whose ``target`` a statement writes, and nodes whose body is a scope of its own.
+_TARGETED = frozenset({cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor})
+_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
 # Fields of libcst nodes that hold only whitespace, punctuation and comments: a walk for
 # names skips them.
 _LAYOUT_FIELDS = ("whitespace", "lpar", "rpar", "leading_lines", "lines_after_decorators", "comma",
@@ -737,29 +740,30 @@ class Evaluator:
             elif isinstance(node, cst.StarredElement):
                 target(node.value)
 
+        # Exact types (these libcst classes have no subclasses): an isinstance on a libcst
+        # class goes through ABCMeta, and this walk visits every node of the statement.
         stack: list[cst.CSTNode] = [stmt]
-        name_type = cst.Name
         while stack:
             node = stack.pop()
-            if type(node) is name_type:  # the commonest node: no isinstance through ABCMeta
+            kind = type(node)
+            if kind is cst.Name:
                 reads.add(node.value)  # type: ignore[attr-defined]
-            elif isinstance(node, cst.Assign):
-                for t in node.targets:
+            elif kind is cst.Assign:
+                for t in node.targets:  # type: ignore[attr-defined]
                     target(t.target)
-            elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-                target(node.target)
-            elif isinstance(node, (cst.For, cst.CompFor)):
-                target(node.target)
-            elif isinstance(node, cst.AsName):
-                target(node.name)
-            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-                if node.func.attr.value in _PLACING_METHODS:
+            elif kind in _TARGETED:
+                target(node.target)  # type: ignore[attr-defined]
+            elif kind is cst.AsName:
+                target(node.name)  # type: ignore[attr-defined]
+            elif kind is cst.Call and type(node.func) is cst.Attribute:  # type: ignore[attr-defined]
+                method = node.func.attr.value  # type: ignore[attr-defined]
+                if method in _PLACING_METHODS:
                     # `Net().to(device)`: where a model lives does not shape it.
-                    stack.append(node.func)
+                    stack.append(node.func)  # type: ignore[attr-defined]
                     continue
-                if node.func.attr.value not in _READING_METHODS:
-                    target(node.func.value)
-            elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not stmt:
+                if method not in _READING_METHODS:
+                    target(node.func.value)  # type: ignore[attr-defined]
+            elif kind in _SCOPES and node is not stmt:
                 continue
             stack.extend(_child_nodes(node))
         result = (frozenset(reads), frozenset(writes))
