@@ -13,8 +13,10 @@ It is conservative by construction. A statement is selected when:
   an imported name that the frontends can turn into a model (``nn.Linear``,
   ``keras.Sequential``, ``keras.Model``, ``timm.create_model``, a bare ``keras`` or
   ``nn`` that could reach them), or — in a file the PyTorch frontend reads — a
-  capitalised callee imported from elsewhere (``Encoder(...)`` is taken for a submodule
-  there). A name that makes only a *part* (``part_only``: a tensor op or factory such as
+  capitalised callee imported from elsewhere, called inside a function's or a method's
+  code (``self.enc = Encoder(...)`` is taken for a submodule there; ``T = TypeVar("T")``
+  at module level is not). A class only compared against (``isinstance(m, nn.Linear)``)
+  makes nothing, unless the file binds ``isinstance`` itself. A name that makes only a *part* (``part_only``: a tensor op or factory such as
   ``torch.cat`` / ``F.relu`` / ``torch.zeros``, a parameter, a Keras layer or loss) seeds
   nothing: on its own it builds nothing a report shows (a Keras layer alone is no model;
   the softmax-into-loss flows are read from the ``ast``), and where a model uses what it
@@ -32,10 +34,14 @@ It is conservative by construction. A statement is selected when:
   selected statement reads what it binds, which makes it a dependency like any other.
 
 A top-level class that can be no model class (no framework base, no base the file
-binds) and that no other statement names (nothing instantiates, subclasses or reaches
-into it) is selected method by method, with the same rules: a method is kept when it
+binds) is selected method by method, with the same rules: a method is kept when it
 holds a model-making name, reads a name a selected statement binds, or is named by a
-kept method of its class (``self.build()``), or names one (its uses). Its header — the
+kept method of its class (``self.build()``), or names one (its uses). When other
+statements name the class (they may instantiate it, subclass it, reach into it), a
+method is also kept when any selected statement names it (``Suite().helper()``), when
+the frameworks or Python call it unnamed (dunders, ``forward``, ``call``, ``build``…),
+or when a selected statement reaches members by name (``getattr``); the class's name
+is then hot with its methods, so what other code makes of it is selected. Its header — the
 bases, the decorators and everything its body runs when the module is read — is kept
 with any of its methods; the methods left out become blank lines in the text libcst
 parses, so every position stays where it is (Keras' test classes hold hundreds of
@@ -132,9 +138,10 @@ def _torch_functions() -> frozenset[str]:
 _TORCH_FUNCTIONS: frozenset[str] | None = None
 
 
-def model_making(qualname: str, called: bool, frontends: Sequence[str]) -> bool:
+def model_making(qualname: str, called: bool, frontends: Sequence[str], in_code: bool = True) -> bool:
     """Can the frontends turn ``qualname`` (an imported name with its attribute chain)
-    into a model, a layer, a loss or a tensor, or reach one from it?"""
+    into a model, a layer, a loss or a tensor, or reach one from it? ``in_code``: the
+    name sits in code that runs inside a function (not when the module is read)."""
     if qualname in _PREFIXES:
         return True
     keras = _keras_symbol(qualname)
@@ -150,8 +157,9 @@ def model_making(qualname: str, called: bool, frontends: Sequence[str]) -> bool:
             or qualname == "torch.nn.parameter.Parameter"
     if qualname.startswith(_MODEL_LIBRARIES) or qualname in _TORCH_ROOTS:
         return True
-    if called and "torch" in frontends:
-        # pytorch.py: an outside class built in code is taken for a submodule.
+    if called and in_code and "torch" in frontends:
+        # pytorch.py: an outside class built in code (a function's or a method's body,
+        # never at module level: `T = TypeVar("T")`) is taken for a submodule.
         root = qualname.lstrip(".").split(".", 1)[0]
         return qualname.rsplit(".", 1)[-1][:1].isupper() and root not in _NOT_TORCH_SUBMODULES \
             and qualname != "collections.OrderedDict"  # folded as a dict, not taken for a submodule
@@ -197,11 +205,15 @@ class _Stmt:
     binds: set[str]
     reads: set[str]
     imports: list[tuple[str, str]]  # (bound name, qualified name) of every import in it
-    chains: list[tuple[str, tuple[str, ...], bool]]  # (root name, attributes, called), annotations left out
+    # (root name, attributes, called, inside a function's code), annotations left out
+    chains: list[tuple[str, tuple[str, ...], bool, bool]]
     calls: set[str]  # root names of the calls run when the module is read
     called: set[str]  # every name called as ``NAME(...)`` anywhere in it
     risky: bool  # a loop, a comprehension, a call of no name, or deep nesting, run when the module is read
     attrs: set[str]  # every attribute name it reads or writes (``self.build`` → ``build``): a class's members
+    # Chains only compared against (``isinstance(m, nn.Linear)``): they build nothing,
+    # unless the file binds ``isinstance`` or ``issubclass`` itself.
+    checks: list[tuple[str, tuple[str, ...], bool, bool]]
 
     @property
     def is_import(self) -> bool:
@@ -227,10 +239,18 @@ def _import_names(node: ast.Import | ast.ImportFrom) -> Iterable[tuple[str, str]
 
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_CHECKS = frozenset({"isinstance", "issubclass"})
+_CHECK = 2  # ``annot`` of the classes a type check compares against (1: an annotation)
 _LOOPS = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _NAME, _ATTRIBUTE, _CALL, _ARG = ast.Name, ast.Attribute, ast.Call, ast.arg
 _LOAD = ast.Load
+
+
+def _only_chains(node: ast.expr) -> bool:
+    """``nn.Linear`` or ``(nn.Linear, Conv)``: names and attributes of names only."""
+    items = node.elts if type(node) is ast.Tuple else (node,)  # type: ignore[attr-defined]
+    return all(_root(item) is not None for item in items)
 
 
 def _scan(stmt: ast.stmt) -> _Stmt:
@@ -241,7 +261,8 @@ def _scan(stmt: ast.stmt) -> _Stmt:
     binds: set[str] = set()
     reads: set[str] = set()
     imports: list[tuple[str, str]] = []
-    chains: list[tuple[str, tuple[str, ...], bool]] = []
+    chains: list[tuple[str, tuple[str, ...], bool, bool]] = []
+    checks: list[tuple[str, tuple[str, ...], bool, bool]] = []
     calls: set[str] = set()
     called: set[str] = set()
     attr_names: set[str] = set()
@@ -264,7 +285,9 @@ def _scan(stmt: ast.stmt) -> _Stmt:
                     continue
                 reads.add(node.id)  # type: ignore[attr-defined]
                 if not annot:
-                    chains.append((node.id, (), callee))  # type: ignore[attr-defined]
+                    chains.append((node.id, (), callee, not run))  # type: ignore[attr-defined]
+                elif annot is _CHECK:
+                    checks.append((node.id, (), callee, not run))  # type: ignore[attr-defined]
             else:
                 reads.add(node.id)  # `x += 1` reads it; over-reading only over-selects
                 if not top_def:
@@ -283,7 +306,10 @@ def _scan(stmt: ast.stmt) -> _Stmt:
                 reads.add(inner.id)  # type: ignore[attr-defined]
                 if not annot:
                     attrs.reverse()
-                    chains.append((inner.id, tuple(attrs), callee))  # type: ignore[attr-defined]
+                    chains.append((inner.id, tuple(attrs), callee, not run))  # type: ignore[attr-defined]
+                elif annot is _CHECK:
+                    attrs.reverse()
+                    checks.append((inner.id, tuple(attrs), callee, not run))  # type: ignore[attr-defined]
                 if run and callee:
                     calls.add(inner.id)  # type: ignore[attr-defined]
             else:
@@ -302,8 +328,12 @@ def _scan(stmt: ast.stmt) -> _Stmt:
             if type(node.func) is _NAME:  # type: ignore[attr-defined]
                 called.add(node.func.id)  # type: ignore[attr-defined]
             push((node.func, run, annot, depth + 1, True, params))  # type: ignore[attr-defined]
-            for child in node.args:  # type: ignore[attr-defined]
+            args = node.args  # type: ignore[attr-defined]
+            for child in args:
                 push((child, run, annot, depth + 1, False, params))
+            if len(args) == 2 and not annot and type(node.func) is _NAME and node.func.id in _CHECKS \
+                    and _only_chains(args[1]):  # type: ignore[attr-defined]
+                stack[-1] = (args[1], run, _CHECK, depth + 1, False, params)  # the classes it checks against
             for keyword in node.keywords:  # type: ignore[attr-defined]
                 push((keyword.value, run, annot, depth + 1, False, params))
             continue
@@ -357,7 +387,7 @@ def _scan(stmt: ast.stmt) -> _Stmt:
                         push((child, run, annot, depth + 1, False, params))
             elif isinstance(value, ast.AST):
                 push((value, run, annot, depth + 1, False, params))
-    return _Stmt(binds, reads, imports, chains, calls, called, risky, attr_names)
+    return _Stmt(binds, reads, imports, chains, calls, called, risky, attr_names, checks)
 
 
 def select(tree: ast.Module, frontends: Sequence[str]) -> list[int]:
@@ -389,6 +419,13 @@ _INTROSPECTION = frozenset({"getattr", "setattr", "hasattr", "delattr", "vars", 
                             "__getattr__", "__getattribute__", "locals", "globals", "eval", "exec"})
 
 
+# Methods the frontends call on a user class's instance without the file naming them
+# (a model class built on an open class of the file inherits them); dunders, which
+# Python calls for operators and protocols, are kept with them.
+_CALLED_UNNAMED = frozenset({"forward", "call", "build", "compute_output_shape", "compute_output_spec",
+                             "get_config", "from_config"})
+
+
 @dataclass(slots=True)
 class _Class:
     """A top-level class cut into its header (bases, decorators, everything its body
@@ -399,6 +436,7 @@ class _Class:
     methods: list[int]  # unit indexes
     nodes: list[ast.stmt]  # the methods, in the same order
     binds: set[str]  # names its body binds at class level besides the methods (class attributes)
+    open: bool  # other statements name the class: its instances (or subclasses) reach its methods
 
 
 def _first_line(stmt: ast.stmt) -> int:
@@ -416,16 +454,18 @@ def _root(node: ast.expr) -> tuple[str, tuple[str, ...]] | None:
 
 
 def _split_class(stmt: ast.ClassDef, index: int, info: _Stmt, readers: dict[str, set[int]],
-                 only_imported: set[str], bound: set[str], seeds: "_Seeds") -> tuple[_Stmt, list[ast.stmt], list[_Stmt], set[str]] | None:
-    """(header, methods, their scans, class attributes) when the class's methods can be
-    selected one by one, else None (the class is one unit, as any statement).
+                 only_imported: set[str], bound: set[str], seeds: "_Seeds") -> tuple[_Stmt, list[ast.stmt], list[_Stmt], set[str], bool] | None:
+    """(header, methods, their scans, class attributes, open) when the class's methods can
+    be selected one by one, else None (the class is one unit, as any statement).
 
-    Only a class that can be no model, layer or loss class, that nothing else in the file
-    names (so nothing instantiates it, subclasses it or calls its methods from outside),
-    whose bases are imported or builtin names, and whose methods each sit on lines of
-    their own: a test class, a helper class of a library module."""
+    Only a class that can be no model, layer or loss class, whose bases are imported or
+    builtin names, and whose methods each sit on lines of their own: a test class, a
+    helper class of a library module. It is *open* when other statements of the file
+    name it (they may instantiate it, subclass it, call its methods from outside): then
+    the methods any selected statement names are kept too, and those the frameworks or
+    Python call without naming them (:data:`_CALLED_UNNAMED`)."""
     methods = [m for m in stmt.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    if len(methods) < 2 or stmt.keywords or readers.get(stmt.name, set()) - {index}:
+    if len(methods) < 2 or stmt.keywords:
         return None
     for base in stmt.bases:
         found = _root(base)
@@ -461,7 +501,7 @@ def _split_class(stmt: ast.ClassDef, index: int, info: _Stmt, readers: dict[str,
         scanned.binds.discard(member.name)
         scanned.reads.discard(stmt.name)
         scans.append(scanned)
-    return header, methods, scans, class_binds
+    return header, methods, scans, class_binds, bool(readers.get(stmt.name, set()) - {index})
 
 
 def select_parts(tree: ast.Module, frontends: Sequence[str]) -> Selection:
@@ -495,11 +535,12 @@ def select_parts(tree: ast.Module, frontends: Sequence[str]) -> Selection:
             bound |= local
         for name in info.reads:
             top_readers.setdefault(name, set()).add(i)
-    seeds = _Seeds(imported, frontends)
+    seeds = _Seeds(imported, frontends, bool(_CHECKS & (bound | set(imported))))
     units: list[_Stmt] = []
     top_of: list[int] = []
     class_of: list[int] = []
     classes: list[_Class] = []
+    open_methods: dict[str, list[int]] = {}  # method name → its units, in open classes
     for i, (stmt, info) in enumerate(zip(tree.body, tops)):
         parts = None
         if type(stmt) is ast.ClassDef:
@@ -509,14 +550,16 @@ def select_parts(tree: ast.Module, frontends: Sequence[str]) -> Selection:
             top_of.append(i)
             class_of.append(-1)
             continue
-        header, methods, scans, class_binds = parts
+        header, methods, scans, class_binds, is_open = parts
         k = len(classes)
-        record = _Class(stmt.name, len(units), [], methods, class_binds)  # type: ignore[attr-defined]
+        record = _Class(stmt.name, len(units), [], methods, class_binds, is_open)  # type: ignore[attr-defined]
         classes.append(record)
         units.append(header)
         top_of.append(i)
         class_of.append(k)
-        for scanned in scans:
+        for scanned, node in zip(scans, methods):
+            if is_open:
+                open_methods.setdefault(node.name, []).append(len(units))
             record.methods.append(len(units))
             units.append(scanned)
             top_of.append(i)
@@ -548,6 +591,15 @@ def select_parts(tree: ast.Module, frontends: Sequence[str]) -> Selection:
             continue
         selected[u] = heat
         info = units[u]
+        if was is None and open_methods:
+            # An open class's method is kept when any code that runs names it.
+            mentions = info.reads | info.attrs
+            if mentions & _INTROSPECTION:
+                named = list(open_methods)
+            else:
+                named = [name for name in mentions if name in open_methods]
+            for name in named:
+                queue.extend((m, True) for m in open_methods.pop(name) if not selected.get(m, False))
         for name in info.reads:  # what it reads, as it was bound (a store counts as a read: skip itself)
             queue.extend((j, True) for j in binders.get(name, ()) if j != u and not selected.get(j, False))
         if info.is_import:
@@ -562,11 +614,16 @@ def select_parts(tree: ast.Module, frontends: Sequence[str]) -> Selection:
             continue
         record = classes[k]
         if u == record.header:
+            if record.open:
+                queue.extend((m, True) for m, node in zip(record.methods, record.nodes)
+                             if node.name in _CALLED_UNNAMED or node.name.startswith("__"))  # type: ignore[attr-defined]
             if heat and record.binds:
                 queue.extend((m, True) for m in record.methods
                              if not selected.get(m, False) and record.binds & (units[m].reads | units[m].attrs))
             continue
-        if record.header not in selected:
+        if record.open and heat and not selected.get(record.header, False):
+            queue.append((record.header, True))  # what other code makes of the class may build a model
+        elif record.header not in selected:
             queue.append((record.header, False))
         mentions = info.reads | info.attrs
         whole = bool(mentions & _INTROSPECTION)
@@ -599,16 +656,18 @@ class _Seeds:
     """Does a statement mention a model-making name? The answers per name are kept for
     the file: a test module asks about the same ``layers.Dense`` thousands of times."""
 
-    def __init__(self, imported: dict[str, list[str]], frontends: Sequence[str]) -> None:
-        self.imported, self.frontends = imported, frontends
-        self._known: dict[tuple[str, tuple[str, ...], bool], int] = {}
+    def __init__(self, imported: dict[str, list[str]], frontends: Sequence[str], checks_run: bool = False) -> None:
+        """``checks_run``: the file binds ``isinstance`` or ``issubclass`` itself, so a
+        type check may run its code: what it compares against counts as code."""
+        self.imported, self.frontends, self.checks_run = imported, frontends, checks_run
+        self._known: dict[tuple[str, tuple[str, ...], bool, bool], int] = {}
 
     def __call__(self, info: _Stmt, models_only: bool = False) -> bool:
         """``models_only``: only a name that can make a model counts, not one that makes
         only a part (:func:`part_only`)."""
         wanted = 2 if models_only else 1
         known = self._known
-        for chain in info.chains:
+        for chain in (info.chains + info.checks if self.checks_run and info.checks else info.chains):
             level = known.get(chain)
             if level is None:
                 level = known[chain] = self.level(*chain)
@@ -616,12 +675,12 @@ class _Seeds:
                 return True
         return False
 
-    def level(self, root: str, attrs: tuple[str, ...], called: bool) -> int:
+    def level(self, root: str, attrs: tuple[str, ...], called: bool, in_code: bool = True) -> int:
         """0: builds nothing; 1: a part only; 2: can make a model."""
         level = 0
         for qual in self.imported.get(root, ()):
             dotted = ".".join((qual, *attrs)) if attrs else qual
-            if model_making(dotted, called, self.frontends):
+            if model_making(dotted, called, self.frontends, in_code):
                 if not part_only(dotted):
                     return 2
                 level = 1

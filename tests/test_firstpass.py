@@ -193,7 +193,6 @@ def test_a_class_keeps_only_the_methods_that_reach_a_model():
 @pytest.mark.parametrize("change", [
     ("class DenseTest(testing.TestCase):", "class DenseTest(keras.Model):"),       # a model class: whole
     ("        model.summary()", "        model.summary()\n        getattr(self, 'test_numpy')()"),  # a kept method
-    ("SIZES = [2, 4]", "SIZES = [2, 4]\nSUITE = DenseTest"),                     # named elsewhere: whole
 ])
 def test_a_class_that_may_use_any_method_is_kept_whole(change):
     source = TEST_CLASS.replace(*change)
@@ -202,6 +201,68 @@ def test_a_class_that_may_use_any_method_is_kept_whole(change):
     cls = next(i for i, stmt in enumerate(tree.body) if isinstance(stmt, ast.ClassDef))
     assert cls in parts.statements and cls not in parts.left_out
     whole, partial = both(Path("dense_test.py"), source)
+    assert partial == whole
+
+
+@pytest.mark.parametrize("extra, kept", [
+    ("SUITE = DenseTest\nSUITE().test_loop()\n", ["def test_loop(self):"]),   # named by code that runs
+    ("SUITE = DenseTest\n", []),
+    ("SUITE = DenseTest\ngetattr(SUITE(), 'test_' + 'loop')()\n", ["def test_numpy(self):", "@staticmethod",
+                                                                    "def test_loop(self):"]),
+    ("class Suite(DenseTest):\n    pass\n", []),
+])
+def test_a_class_other_code_names_keeps_the_methods_that_code_names(extra, kept):
+    """Other statements name the class (they may instantiate it, subclass it, call its
+    methods): a method stays out only while no selected statement names it."""
+    source = TEST_CLASS + extra
+    tree = ast.parse(source)
+    parts = select_parts(tree, frontends_for(source))
+    cls = next(i for i, stmt in enumerate(tree.body) if isinstance(stmt, ast.ClassDef))
+    lines = source.splitlines()
+    left_out = [lines[first - 1].strip() for first, _ in parts.left_out.get(cls, [])]
+    assert [m for m in ["def test_numpy(self):", "@staticmethod", "def test_loop(self):"]
+            if m not in left_out] == kept
+    whole, partial = both(Path("dense_test.py"), source)
+    assert partial == whole
+
+
+def test_a_model_name_built_at_module_level_from_an_outside_class_seeds_nothing():
+    """The PyTorch frontend takes an outside class for a submodule only inside code
+    (``self.enc = Encoder()``), not at module level (``T = TypeVar("T")``)."""
+    source = ("import torch.nn as nn\nfrom typing import TypeVar\nfrom blocks import Encoder\n"
+              "T = TypeVar('T')\n\n"
+              "def helper(x: T) -> T:\n    return x\n\n"
+              "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+              "        self.enc = Encoder()\n")
+    assert selected(source)[-1] == "class Net(nn.Module):"
+    assert "T = TypeVar('T')" not in selected(source)
+    whole, partial = both(Path("typevar.py"), source)
+    assert partial == whole
+
+
+TYPE_CHECK = """import torch.nn as nn
+
+
+def is_linear(m):
+    return isinstance(m, (nn.Linear, nn.Conv2d)) or issubclass(type(m), nn.Module)
+
+
+model = nn.Sequential(nn.Linear(2, 3))
+"""
+
+
+def test_a_type_check_builds_nothing():
+    """``isinstance(m, nn.Linear)`` names a model class but makes none: no seed."""
+    assert selected(TYPE_CHECK) == ["import torch.nn as nn", "model = nn.Sequential(nn.Linear(2, 3))"]
+    whole, partial = both(Path("check.py"), TYPE_CHECK)
+    assert partial == whole
+
+
+def test_a_type_check_the_file_defines_itself_may_build_anything():
+    source = TYPE_CHECK.replace("\n\n\ndef is_linear", "\n\n\ndef isinstance(m, kind):\n    return kind\n\n\n"
+                                "def is_linear", 1)
+    assert "def is_linear(m):" in selected(source)
+    whole, partial = both(Path("check.py"), source)
     assert partial == whole
 
 
