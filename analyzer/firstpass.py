@@ -71,6 +71,9 @@ _KERAS_PREFIXES = ("tensorflow.python.keras.", "tensorflow.keras.", "tf.keras.",
                    "keras._tf_keras.keras.", "keras.")
 _KERAS_MODULES = ("layers.", "models.", "engine.", "layers.experimental.preprocessing.", "layers.core.",
                   "src.layers.")
+# keras.py: the Keras modules whose attributes can be a layer, a model or a loss
+# (``layers.Dense``, ``models.Sequential``, ``applications.VGG16``, ``losses.mse``).
+_KERAS_STEMS = frozenset({"layers", "models", "engine", "losses", "applications", "src"})
 _TORCH_ROOTS = frozenset({"torch", "torchvision", "torchaudio", "timm", "transformers", "torchsummary",
                           "torchinfo", "torchsummaryX"})
 _MODEL_LIBRARIES = ("torchvision.models.", "timm.", "transformers.", "torchaudio.models.", "torchsummary.",
@@ -138,6 +141,12 @@ def _torch_functions() -> frozenset[str]:
 _TORCH_FUNCTIONS: frozenset[str] | None = None
 
 
+def _not_module_libraries() -> frozenset[str]:
+    from modelint.analyzer.frontends.torch_bindings import NOT_MODULE_LIBRARIES
+
+    return NOT_MODULE_LIBRARIES
+
+
 def model_making(qualname: str, called: bool, frontends: Sequence[str], in_code: bool = True) -> bool:
     """Can the frontends turn ``qualname`` (an imported name with its attribute chain)
     into a model, a layer, a loss or a tensor, or reach one from it? ``in_code``: the
@@ -147,6 +156,11 @@ def model_making(qualname: str, called: bool, frontends: Sequence[str], in_code:
     keras = _keras_symbol(qualname)
     if keras is not None:
         module, symbol = keras
+        if module == "" and symbol.split(".", 1)[0] == "applications":
+            return True  # keras.applications.ResNet50: a model (or a module that reaches one)
+        if module == "" and not called and symbol[:1].islower() and "." not in symbol \
+                and symbol not in _KERAS_STEMS:
+            return False  # keras.src.backend, metrics, ops: no attribute of it is a layer or a model
         return module == "losses." or "." not in symbol
     if qualname.startswith("torch."):
         if qualname.startswith(("torch.nn.modules.", "torch.nn.functional.")):
@@ -154,14 +168,16 @@ def model_making(qualname: str, called: bool, frontends: Sequence[str], in_code:
         if qualname.count(".") == 1:
             return qualname[6:] in _TORCH_FACTORIES or qualname in _torch_functions()
         return (qualname.startswith("torch.nn.") and qualname.count(".") == 2) \
-            or qualname == "torch.nn.parameter.Parameter"
+            or qualname == "torch.nn.parameter.Parameter" \
+            or (qualname.startswith("torch.nn.") and qualname.endswith(".from_pretrained"))  # nn.Embedding's
     if qualname.startswith(_MODEL_LIBRARIES) or qualname in _TORCH_ROOTS:
         return True
     if called and in_code and "torch" in frontends:
         # pytorch.py: an outside class built in code (a function's or a method's body,
         # never at module level: `T = TypeVar("T")`) is taken for a submodule.
-        root = qualname.lstrip(".").split(".", 1)[0]
+        root = qualname.split(".", 1)[0]  # "" for a relative import: the user's own package
         return qualname.rsplit(".", 1)[-1][:1].isupper() and root not in _NOT_TORCH_SUBMODULES \
+            and root not in _not_module_libraries() \
             and qualname != "collections.OrderedDict"  # folded as a dict, not taken for a submodule
     return False
 
@@ -197,6 +213,8 @@ def part_only(qualname: str) -> bool:
     if keras is None:
         return False
     module, symbol = keras
+    if module in ("models.", "engine.") and symbol not in ("Model", "Sequential", "clone_model"):
+        return symbol != "" and "." not in symbol  # keras.py folds any other one into a layer
     return module == "losses." or (module in ("layers.", "src.layers.") and symbol != "" and "." not in symbol)
 
 

@@ -240,6 +240,48 @@ def test_a_model_name_built_at_module_level_from_an_outside_class_seeds_nothing(
     assert partial == whole
 
 
+# Every way the frontends make a model from an imported name, in the import styles users
+# write: (imports, an expression that makes a model).
+MAKERS = [
+    ("import keras", "keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])"),
+    ("from keras.models import Sequential\nfrom keras import layers", "Sequential([layers.Dense(2)])"),
+    ("from tensorflow.keras import Sequential, layers", "Sequential([layers.Dense(2)])"),
+    ("import tensorflow as tf", "tf.keras.Sequential([tf.keras.layers.Dense(2)])"),
+    ("import keras", "keras.Model(keras.Input((4,)), keras.layers.Dense(2)(keras.Input((4,))))"),
+    ("import keras", "keras.applications.MobileNetV2(weights=None)"),
+    ("from keras import applications", "applications.VGG16(weights=None)"),
+    ("from keras.applications import ResNet50", "ResNet50(weights=None)"),
+    ("from tensorflow.keras.applications.resnet50 import ResNet50", "ResNet50(weights=None)"),
+    ("import tensorflow as tf", "tf.keras.applications.ResNet50(weights=None)"),
+    ("import keras", "keras.models.clone_model(keras.Sequential([keras.layers.Dense(2)]))"),
+    ("import torch.nn as nn", "nn.Sequential(nn.Linear(2, 3))"),
+    ("from torch import nn", "nn.Linear(2, 3)"),
+    ("from torch.nn import Linear", "Linear(2, 3)"),
+    ("import torch", "torch.nn.modules.linear.Linear(2, 3)"),
+    ("import torch\nimport torch.nn as nn", "nn.Embedding.from_pretrained(torch.zeros(10, 4))"),
+    ("import torch", "torch.nn.EmbeddingBag.from_pretrained(torch.zeros(10, 4), freeze=False)"),
+    ("import torchvision", "torchvision.models.resnet18()"),
+    ("from torchvision.models import resnet18", "resnet18()"),
+]
+PLACES = [
+    "model = {expr}\n",
+    "def build():\n    return {expr}\n",
+    "if __name__ == '__main__':\n    model = {expr}\n",
+    "def main():\n    model = {expr}\n    model.summary()\n",
+]
+
+
+@pytest.mark.parametrize("place", PLACES, ids=["module", "builder", "main-block", "function"])
+@pytest.mark.parametrize("imports, expr", MAKERS, ids=[m[1].split("(")[0] for m in MAKERS])
+def test_every_way_to_make_a_model_is_selected(imports, expr, place):
+    """The first pass's list of model-making names against what the frontends make: a
+    name it missed would drop that model from the report."""
+    source = f"{imports}\n\n{place.format(expr=expr)}"
+    whole, partial = both(Path("maker.py"), source)
+    assert partial == whole
+    assert '"models": []' not in whole  # the frontend does make a model here: the check is not vacuous
+
+
 TYPE_CHECK = """import torch.nn as nn
 
 
@@ -379,8 +421,30 @@ def test_a_file_that_only_mentions_a_framework_is_not_folded_by_it():
     assert analyze_source(Path("onnx_test.py"), source, Options(), "onnx_test.py").models == []
     torch_source = source.replace("from keras.src import backend", "import numpy, torch")
     assert frontends_for(torch_source) == ["torch"]
-    models = analyze_source(Path("onnx_test.py"), torch_source, Options(), "onnx_test.py").models
-    assert [m.class_name for m in models] == ["InferenceSession"]  # an outside class, in a torch file
+    assert analyze_source(Path("onnx_test.py"), torch_source, Options(), "onnx_test.py").models == []
+    # An outside class of the user's own package, built in code, is still taken for a submodule.
+    own = torch_source.replace("import onnxruntime", "from . import runtime").replace("onnxruntime.", "runtime.")
+    models = analyze_source(Path("onnx_test.py"), own, Options(), "onnx_test.py").models
+    assert [m.class_name for m in models] == ["InferenceSession"]
+    whole, partial = both(Path("onnx_test.py"), own)
+    assert partial == whole
+
+
+@pytest.mark.parametrize("line", [
+    "rng = np.random.RandomState(0)", "root = pathlib.Path('data')", "lock = threading.Lock()",
+    "fn = types.FunctionType(code, {})",
+])
+def test_a_class_of_the_standard_library_or_numpy_is_no_submodule(line):
+    """In a torch file, an outside class called in code is taken for a submodule of the
+    user's own package — never a class of Python's standard library or of numpy."""
+    source = (f"import pathlib, threading, types\nimport numpy as np\nimport torch\n\n\n"
+              f"def setup(code):\n    {line}\n    return torch.zeros(2)\n")
+    assert analyze_source(Path("setup.py"), source, Options(), "setup.py").models == []
+    assert selected(source) == []
+    as_module = source.replace("np.random.RandomState", "blocks.Block").replace("pathlib.Path", "blocks.Block") \
+        .replace("threading.Lock", "blocks.Block").replace("types.FunctionType", "blocks.Block") \
+        .replace("import pathlib, threading, types", "import blocks")
+    assert [m.class_name for m in analyze_source(Path("setup.py"), as_module, Options(), "setup.py").models] == ["Block"]
 
 
 @pytest.mark.parametrize("line", ["import torch", "import os, torch.nn as nn", "from torch import nn",

@@ -53,6 +53,7 @@ from modelint.analyzer.frontends._torch_objects import (
 )
 from modelint.analyzer.frontends.bindings import BindError, bind
 from modelint.analyzer.frontends.torch_bindings import (
+    NOT_MODULE_LIBRARIES,
     REQUIRED,
     SIZE_ARGS,
     TORCH_FUNCTIONS,
@@ -295,7 +296,8 @@ class TorchEvaluator(Evaluator):
         short = q.rsplit(".", 1)[-1]
         # An outside class built inside a module's __init__ (or a helper) is taken for
         # a submodule; at module level only model libraries are (`T = TypeVar("T")` is not).
-        in_code = self.depth > 0 and short[:1].isupper() and not q.startswith("torch.")
+        in_code = self.depth > 0 and short[:1].isupper() and not q.startswith("torch.") \
+            and q.split(".", 1)[0] not in NOT_MODULE_LIBRARIES
         if not self.running and (in_code or q.startswith(_MODEL_LIBRARIES)):
             reason = f"`{q}` is defined outside this file; its shape and parameters are not modelled"
             return TLeaf(short, "unknown", {"class_name": short, "reason": reason}, self.span(node),

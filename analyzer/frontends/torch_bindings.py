@@ -19,11 +19,22 @@ canonical items (int, ``slice``, None, Ellipsis; see the ``getitem`` op).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
 from modelint.analyzer.frontends.bindings import Binding
+
+# Where no class is a torch module: Python's standard library and the data, vision and
+# runtime libraries a model file uses beside torch. An outside class called in code is
+# taken for a submodule (``self.enc = Encoder()``, an ``Encoder`` of the user's own
+# package), never one of these: ``np.random.RandomState(0)``, ``Path(root)``,
+# ``onnxruntime.InferenceSession(f)`` in a function are no models.
+NOT_MODULE_LIBRARIES: frozenset[str] = frozenset(sys.stdlib_module_names) | {
+    "numpy", "scipy", "pandas", "sklearn", "PIL", "cv2", "matplotlib", "tqdm", "h5py", "yaml",
+    "onnx", "onnxruntime", "tensorboard", "wandb", "requests", "pytest", "absl",
+}
 
 REQUIRED: Any = object()  # a parameter without a default
 _SKIP: Any = object()  # a parameter that only keeps its position (device, dtype...)
