@@ -157,7 +157,9 @@ def model_making(qualname: str, called: bool, frontends: Sequence[str], in_code:
     if keras is not None:
         module, symbol = keras
         if module == "" and symbol.split(".", 1)[0] == "applications":
-            return True  # keras.applications.ResNet50: a model (or a module that reaches one)
+            # keras.applications.ResNet50 makes a model (a module path reaches one);
+            # imagenet_utils.obtain_input_shape() and preprocess_input() make values.
+            return not called or symbol.rsplit(".", 1)[-1][:1].isupper()
         if module == "" and not called and symbol[:1].islower() and "." not in symbol \
                 and symbol not in _KERAS_STEMS:
             return False  # keras.src.backend, metrics, ops: no attribute of it is a layer or a model

@@ -34,6 +34,7 @@ from modelint.analyzer.frontends.bindings import Binding
 NOT_MODULE_LIBRARIES: frozenset[str] = frozenset(sys.stdlib_module_names) | {
     "numpy", "scipy", "pandas", "sklearn", "PIL", "cv2", "matplotlib", "tqdm", "h5py", "yaml",
     "onnx", "onnxruntime", "tensorboard", "wandb", "requests", "pytest", "absl",
+    "jax", "jaxlib", "flax", "optax", "orbax", "grain", "openvino", "tensorrt",
 }
 
 REQUIRED: Any = object()  # a parameter without a default
