@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     from modelint.analyzer.config import ConfigError, ConfigResolver, load_config_file
     from modelint.analyzer.diagnostics import Severity
-    from modelint.analyzer.discovery import config_path, discover
+    from modelint.analyzer.discovery import discover, settings_of
     from modelint.analyzer.engine import Job, analyze_files, analyze_source, default_workers, fails
     from modelint.analyzer.rule import all_rules
     from modelint.analyzer.selection import unknown_selectors
@@ -163,9 +163,8 @@ def run(args: argparse.Namespace) -> int:
             files = discover([Path(p) for p in args.paths], resolver, args.force_exclude)
             jobs = []
             for path, display in files:
-                where = config_path(path)
-                settings = resolver.for_path(where)
-                jobs.append(Job(path, display, settings.options_for(where)))
+                where, real, settings = settings_of(path, resolver)
+                jobs.append(Job(path, display, settings.options_for(where, real)))
                 fail_levels.append(settings.fail_on)
             _collect_less()
             cache = None

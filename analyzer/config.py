@@ -53,9 +53,10 @@ class Settings:
     expect_macs: tuple[tuple[str, int], ...] = ()
     max_macs: tuple[tuple[str, int], ...] = ()
 
-    def options_for(self, path: Path) -> Options:
+    def options_for(self, path: Path, real: Path | None = None) -> Options:
+        """``real``: the path resolved, when the caller has it (a run resolves each file once)."""
         ignore = list(self.ignore)
-        rel = self._relative(path)
+        rel = self._relative(path, real)
         for pattern, codes in self.per_file_ignores:
             if _glob_match(rel, pattern):
                 ignore.extend(codes)
@@ -67,15 +68,15 @@ class Settings:
             max_macs=dict(self.max_macs),
         )
 
-    def _relative(self, path: Path) -> str:
+    def _relative(self, path: Path, real: Path | None = None) -> str:
         try:
-            base = self.root or Path.cwd()
-            return path.resolve().relative_to(base.resolve()).as_posix()
+            base = self.root.resolve() if self.root is not None else Path.cwd().resolve()
+            return (real if real is not None else path.resolve()).relative_to(base).as_posix()
         except ValueError:
             return path.as_posix()
 
-    def is_excluded(self, path: Path) -> bool:
-        rel = self._relative(path)
+    def is_excluded(self, path: Path, real: Path | None = None) -> bool:
+        rel = self._relative(path, real)
         parts = rel.split("/")
         for pattern in self.exclude:
             if _glob_match(rel, pattern) or any(fnmatch.fnmatch(p, pattern) for p in parts):
@@ -199,11 +200,21 @@ class ConfigResolver:
     explicit: Settings | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     _cache: dict[Path, Settings] = field(default_factory=dict)
+    _real: dict[Path, Path] = field(default_factory=dict)
 
-    def for_path(self, path: Path) -> Settings:
+    def real(self, path: Path) -> Path:
+        """``path.resolve()``, once per path for this resolver's run (a file's settings,
+        its excludes and its identity all ask; each resolve stats every folder above it).
+        Raises as ``resolve`` does (a symlink loop), and is then not remembered."""
+        found = self._real.get(path)
+        if found is None:
+            found = self._real[path] = path.resolve()
+        return found
+
+    def for_path(self, path: Path, real: Path | None = None) -> Settings:
         if self.explicit is not None:
             return self.apply_overrides(self.explicit)
-        folder = path.resolve().parent
+        folder = (real if real is not None else self.real(path)).parent
         if folder not in self._cache:
             self._cache[folder] = self.apply_overrides(_closest(folder))
         return self._cache[folder]

@@ -30,21 +30,28 @@ def _inside(path: Path) -> bool:
     return os.path.commonpath([os.path.abspath(path), here]) == here
 
 
-def config_path(path: Path) -> Path:
+def config_path(path: Path, resolver: ConfigResolver | None = None) -> Path:
     """The path to look a file's settings up by. A symlink loop has no real path (and
     resolving it raises): its folder's settings apply, and reading it reports the loop."""
     try:
-        path.resolve()
+        resolver.real(path) if resolver is not None else path.resolve()
     except (OSError, RuntimeError):
         return path.parent / "_"
     return path
 
 
-def _identity(path: Path) -> Path:
+def settings_of(path: Path, resolver: ConfigResolver):
+    """(the path settings are looked up by, its real path, those settings)."""
+    where = config_path(path, resolver)
+    real = resolver.real(where)
+    return where, real, resolver.for_path(where, real)
+
+
+def _identity(path: Path, resolver: ConfigResolver) -> Path:
     """What makes two names the same file (a file named twice is analysed once); a
     symlink loop has no target and stays itself (reading it reports the loop)."""
     try:
-        return path.resolve()
+        return resolver.real(path)
     except (OSError, RuntimeError):
         return Path(os.path.abspath(path))
 
@@ -95,15 +102,19 @@ def _walk(root: Path, resolver: ConfigResolver) -> Iterator[Path]:
             sub = here / d
             if any(fnmatch.fnmatch(d, pat) for pat in DEFAULT_EXCLUDE) or (sub / "pyvenv.cfg").exists():
                 continue
-            if ignored(sub, True) or resolver.for_path(sub / "_").is_excluded(sub):
+            if ignored(sub, True):
+                continue
+            real = resolver.real(sub)
+            if resolver.for_path(sub / "_", real / "_").is_excluded(sub, real):
                 continue
             keep.append(d)
         dirnames[:] = keep
         for f in sorted(filenames):
             p = here / f
-            if p.suffix.lower() in SUFFIXES and not ignored(p, False) \
-                    and not resolver.for_path(config_path(p)).is_excluded(config_path(p)):
-                yield p
+            if p.suffix.lower() in SUFFIXES and not ignored(p, False):
+                where, real, settings = settings_of(p, resolver)
+                if not settings.is_excluded(where, real):
+                    yield p
 
 
 def discover(paths: Sequence[Path], resolver: ConfigResolver, force_exclude: bool = False) -> list[tuple[Path, str]]:
@@ -113,11 +124,13 @@ def discover(paths: Sequence[Path], resolver: ConfigResolver, force_exclude: boo
         if given.is_dir():
             candidates = list(_walk(given, resolver))
         else:
-            if force_exclude and resolver.for_path(config_path(given)).is_excluded(config_path(given)):
-                continue
+            if force_exclude:
+                where, real, settings = settings_of(given, resolver)
+                if settings.is_excluded(where, real):
+                    continue
             candidates = [given]
         for p in candidates:
-            key = _identity(p)
+            key = _identity(p, resolver)
             if key not in seen:
                 seen.add(key)
                 out.append((p, _display(p)))

@@ -165,7 +165,11 @@ def model_making(qualname: str, called: bool, frontends: Sequence[str], in_code:
             return False  # keras.src.backend, metrics, ops: no attribute of it is a layer or a model
         return module == "losses." or "." not in symbol
     if qualname.startswith("torch."):
-        if qualname.startswith(("torch.nn.modules.", "torch.nn.functional.")):
+        if qualname.startswith("torch.nn.modules."):
+            # pytorch.py nn_class: a class of torch.nn.modules (a function of them, such as
+            # utils._pair, makes a value), or a module path that reaches one.
+            return not called or qualname.rsplit(".", 1)[-1].lstrip("_")[:1].isupper()
+        if qualname.startswith("torch.nn.functional."):
             return True
         if qualname.count(".") == 1:
             return qualname[6:] in _TORCH_FACTORIES or qualname in _torch_functions()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from modelint.analyzer.diagnostics import Span
 from modelint.analyzer.losses import LOSSES, LossSpec
+from modelint.rules._tree import python_tree
 
 _SOFTMAX = {"softmax": "softmax", "log_softmax": "log_softmax"}
 _SOFTMAX_FUNCS = {"torch.softmax", "torch.nn.functional.softmax", "torch.log_softmax",
@@ -204,12 +205,7 @@ def loss_flows(ctx) -> list[LossFlow]:
         return []
     models = softmax_models(ctx)
     flows: list[LossFlow] = []
-    tree = getattr(ctx, "tree", None)  # the engine's own ast parse of the file, when it made one
-    if not isinstance(tree, ast.Module):
-        try:
-            tree = ast.parse(ctx.source)
-        except (SyntaxError, ValueError):
-            tree = None
+    tree = python_tree(ctx)
     if tree is not None:
         classes = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
         models = {name: v for name, v in models.items() if name not in classes}  # instances, not classes

@@ -7,6 +7,7 @@ from modelint.analyzer.diagnostics import Diagnostic, Fix, Severity
 from modelint.analyzer.losses import Family
 from modelint.analyzer.rule import Example, Rule
 from modelint.rules._activations import describe, loss_pairs
+from modelint.rules._tree import python_tree
 
 _KERAS = ("import keras\nfrom keras import layers\n\nmodel = keras.Sequential([\n    keras.Input((20,)),\n"
           "    layers.Dense(32, activation=\"relu\"),\n    layers.Dense({units}, activation=\"{act}\"),\n])\n"
@@ -21,10 +22,7 @@ def _compile_calls(ctx) -> dict[tuple[int, int], ast.Call]:
     cached = ctx.extra.get("_compile_calls")
     if cached is None:
         cached = {}
-        try:
-            tree = ast.parse(ctx.source)
-        except (SyntaxError, ValueError):
-            tree = None
+        tree = python_tree(ctx)
         for node in ast.walk(tree) if tree is not None else ():
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "compile":
                 cached[(node.func.lineno, node.func.col_offset)] = node

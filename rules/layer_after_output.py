@@ -6,6 +6,7 @@ from modelint.analyzer.diagnostics import Diagnostic, Fix, Severity
 from modelint.analyzer.graph import Layer, ModelGraph
 from modelint.analyzer.rule import Example, Rule
 from modelint.rules._activations import LINEAR_KINDS, activation_name, describe, placement_span
+from modelint.rules._tree import built_inside_other_classes
 
 _KERAS = ("from keras.layers import Dense, Dropout, Input, Activation\nfrom keras.models import Sequential\n\n"
           "model = Sequential([\n    Input(shape=(100,)),\n    Dense(64, activation=\"relu\"),\n    Dropout(0.5),\n"
@@ -16,6 +17,16 @@ _TORCH = (
     "        self.fc1 = nn.Linear(100, 64)\n        self.fc2 = nn.Linear(64, 3)\n        self.drop = nn.Dropout(0.2)\n\n"
     "    def forward(self, x):\n        x = self.drop(F.relu(self.fc1(x)))\n{tail}\n\n"
     "model = Net()\nout = model(torch.randn(4, 100))\n"
+)
+# A Transformer block's projection ends in dropout before the residual add: not the output.
+_BLOCK = (
+    "import torch\nimport torch.nn as nn\n\n\n"
+    "class Mlp(nn.Module):\n    def __init__(self, dim=64):\n        super().__init__()\n"
+    "        self.fc = nn.Linear(dim, dim)\n        self.drop = nn.Dropout(0.1)\n\n"
+    "    def forward(self, x):\n        return self.drop(self.fc(x))\n\n\n"
+    "class Block(nn.Module):\n    def __init__(self, dim=64):\n        super().__init__()\n"
+    "        self.norm = nn.LayerNorm(dim)\n        self.mlp = Mlp(dim)\n\n"
+    "    def forward(self, x):\n        return x + self.mlp(self.norm(x))\n"
 )
 # What produces a classifier output: a dense/conv head, or its final activation.
 _HEADS = LINEAR_KINDS | {"activation", "softmax"}
@@ -65,7 +76,9 @@ class LayerAfterOutput(Rule):
     ## Known problems
     Only the layers that produce a model output are checked. An activation on
     raw logits (e.g. a ReLU for non-negative regression targets) is legitimate
-    and is not flagged.
+    and is not flagged. A class that another class of the file builds (a
+    Transformer block whose projection ends in dropout before the residual add)
+    is a part of a larger model: its outputs are not checked.
 
     ## Example
     ```python
@@ -95,9 +108,12 @@ class LayerAfterOutput(Rule):
         Example(_KERAS.format(tail="    Dense(4),\n    Activation(\"softmax\"),\n")),
         Example(_TORCH.format(tail="        return self.fc2(x)")),
         Example(_TORCH.format(tail="        return F.log_softmax(self.fc2(x), dim=1)")),
+        Example(_BLOCK),
     ]
 
     def check(self, model, ctx) -> Iterator[Diagnostic]:
+        if model.class_name in built_inside_other_classes(ctx):
+            return  # a block of a larger model (a Transformer's residual dropout): its output is no model output
         for ref in model.outputs:
             if ref.node not in model:
                 continue

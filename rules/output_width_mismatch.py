@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from modelint.analyzer.diagnostics import Diagnostic, Fix, Severity, Span
 from modelint.analyzer.rule import Example, Rule
 from modelint.rules._activations import describe, loss_pairs, output_site
+from modelint.rules._tree import python_tree
 
 _ONE_HOT_LOSSES = frozenset({"categorical_crossentropy", "CategoricalCrossentropy", "categorical_focal_crossentropy",
                              "CategoricalFocalCrossentropy"})
@@ -64,11 +65,8 @@ def one_hot_widths(ctx) -> list[tuple[int, str, Span]]:
     if cached is not None:
         return cached
     out: list[tuple[int, str, Span]] = []
-    try:
-        tree = ast.parse(ctx.source)
-    except (SyntaxError, ValueError):
-        tree = None
-    if tree is not None and "to_categorical" in ctx.source:
+    tree = python_tree(ctx) if "to_categorical" in ctx.source else None
+    if tree is not None:
         consts, arrays = _int_constants(tree), _int_arrays(tree)
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from modelint.analyzer.diagnostics import Diagnostic, Fix, Severity
 from modelint.analyzer.rule import Example, Rule
 from modelint.analyzer.shapes import format_count
+from modelint.rules._tree import python_tree
 
 _NET = ("import torch\nimport torch.nn as nn\n\n\nclass DeepMLP(nn.Module):\n    def __init__(self):\n"
         "        super().__init__()\n        self.layers = {container}\n\n"
@@ -40,9 +41,8 @@ def _trains_itself(ctx, span) -> bool:
     """The container's assignment builds only modules that train themselves."""
     if span is None or "parameters()" not in ctx.source:
         return False
-    try:
-        tree = ast.parse(ctx.source)
-    except (SyntaxError, ValueError):
+    tree = python_tree(ctx)
+    if tree is None:
         return False
     own = _self_training_classes(tree)
     if not own:

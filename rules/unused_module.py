@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from modelint.analyzer.diagnostics import Diagnostic, Fix, Severity, Span
 from modelint.analyzer.rule import Example, Rule
 from modelint.analyzer.shapes import format_count
+from modelint.rules._tree import python_tree
 
 _NET = ("import torch.nn as nn\nimport torch.nn.functional as F\n\n\nclass MLP(nn.Module):\n"
         "    def __init__(self):\n        super().__init__()\n        self.fc1 = nn.Linear(32, 64)\n"
@@ -124,10 +125,7 @@ def _conditional_uses(ctx, class_name: str | None) -> set[str]:
     if class_name in cache:
         return cache[class_name]
     found: set[str] = set()
-    try:
-        tree = ast.parse(ctx.source)
-    except (SyntaxError, ValueError):
-        tree = None
+    tree = python_tree(ctx)
     for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)) if tree is not None else ():
         if cls.name != class_name:
             continue
@@ -167,10 +165,7 @@ def _assignment_span(ctx, model, root: str) -> Span | None:
     sites = ctx.extra.get("_self_assignments")
     if sites is None:
         sites = {}
-        try:
-            tree = ast.parse(ctx.source)
-        except (SyntaxError, ValueError):
-            tree = None
+        tree = python_tree(ctx)
         for node in ast.walk(tree) if tree is not None else ():
             if isinstance(node, ast.Assign):
                 for target in node.targets:

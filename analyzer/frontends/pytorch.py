@@ -80,6 +80,8 @@ _MODULE_SELF_METHODS = {"train", "eval", "to", "cuda", "cpu", "float", "double",
 # Files may define Keras and PyTorch models side by side: the Keras frontend owns these.
 _OTHER_FRAMEWORKS = frozenset({"keras", "tensorflow", "tf_keras"})
 _MODEL_LIBRARIES = ("torchvision.models.", "timm.", "transformers.", "torchaudio.models.")
+# torch.nn.modules.utils' tuple makers, as custom convolutions use them (`_pair(kernel_size)`).
+_NTUPLES = {"_single": 1, "_pair": 2, "_triple": 3, "_quadruple": 4}
 _CALL_ATTRS = ("need_weights", "average_attn_weights")
 _TENSOR_KWARGS = ("input", "query", "key", "value", "src", "tgt", "memory")
 _OPERATORS = {cst.Add: ("add", "+"), cst.Subtract: ("sub", "-"), cst.Multiply: ("mul", "*"),
@@ -87,9 +89,11 @@ _OPERATORS = {cst.Add: ("add", "+"), cst.Subtract: ("sub", "-"), cst.Multiply: (
 
 
 def nn_class(qualname: str) -> str | None:
-    """``torch.nn.Conv2d`` / ``torch.nn.modules.conv.Conv2d`` → ``Conv2d``."""
+    """``torch.nn.Conv2d`` / ``torch.nn.modules.conv.Conv2d`` → ``Conv2d``; None for a
+    function of those modules (``torch.nn.modules.utils._pair``)."""
     if qualname.startswith("torch.nn.modules."):
-        return qualname.rsplit(".", 1)[-1]
+        name = qualname.rsplit(".", 1)[-1]
+        return name if name.lstrip("_")[:1].isupper() else None
     if qualname in ("torch.nn.parameter.Parameter",):
         return "Parameter"
     if qualname.startswith("torch.nn.") and qualname.count(".") == 2:
@@ -267,6 +271,15 @@ class TorchEvaluator(Evaluator):
                 return Unknown(f"{q}() failed")
         if q == "collections.OrderedDict":
             return self.ordered_dict(args, kwargs)
+        if q.startswith("torch.nn.modules.") and q.rsplit(".", 1)[-1] in _NTUPLES and len(args) == 1 and not kwargs:
+            # torch.nn.modules.utils._pair(3) → (3, 3); an iterable is kept as a tuple (torch's _ntuple).
+            x = args[0]
+            if isinstance(x, (tuple, list)):
+                return tuple(x)
+            if isinstance(x, int) and not isinstance(x, bool):
+                return (x,) * _NTUPLES[q.rsplit(".", 1)[-1]]
+            # A symbol or an unknown may be a tuple already: repeating it would be a guess.
+            return Unknown(f"`{q.rsplit('.', 1)[-1]}` of a value not known statically")
         if q == "torch.Size" and len(args) == 1 and _dims(args[0]) is not None:
             return tuple(args[0])  # torch.Size is a tuple of ints
         if q.endswith((".Embedding.from_pretrained", ".EmbeddingBag.from_pretrained")) and q.startswith("torch.nn."):

@@ -376,3 +376,41 @@ out = model(torch.randn(2, 7, 32))
     assert macs["torch.bmm"] == 2 * 7 * 32 * 10
     assert macs["torch.mm"] == 14 * 10 * 4
     assert macs["F.scaled_dot_product_attention"] == 2 * (2 * 7 * 7 * 32)
+
+
+_NTUPLE = """
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.nn.modules.utils import _pair
+
+
+class DeformConv(nn.Module):
+    def __init__(self, cin=3, cout=8, kernel_size={k}):
+        super().__init__()
+        self.kernel_size = _pair(kernel_size)
+        self.weight = nn.Parameter(torch.empty(cout, cin, *self.kernel_size))
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight, padding=1)
+"""
+
+
+@pytest.mark.parametrize("k, total", [("3", 8 * 3 * 3 * 3), ("(3, 5)", 8 * 3 * 3 * 5)])
+def test_torch_tuple_helpers_fold_and_are_no_submodules(k, total):
+    """``torch.nn.modules.utils._pair`` is a function, not a module: it used to become an
+    unknown submodule (with an ML301 "never used") and left the weight unknown. Totals
+    as torch counts them: 8·3·3·3 and 8·3·3·5."""
+    result = analyze_text(_NTUPLE.format(k=k), "net.py", Options())
+    model = {m.name: m for m in result.models}["DeformConv"]
+    assert _params(model) == (total, total, 0, True)
+    assert [layer.name for layer in model.layers() if layer.kind != "input"] == ["weight", "conv2d"]
+    assert not [d for d in result.diagnostics if d.code == "ML301"]
+
+
+def test_a_torch_tuple_helper_of_an_unknown_value_is_not_guessed():
+    """``_pair(k)`` with ``k`` a symbol may be a tuple already: the weight stays unknown
+    rather than taken for ``(k, k)``."""
+    source = _NTUPLE.format(k="3").replace("cin=3, cout=8, kernel_size=3", "kernel_size, cin=3, cout=8")
+    model = {m.name: m for m in analyze_text(source, "net.py", Options()).models}["DeformConv"]
+    assert _params(model)[3] is False
