@@ -268,6 +268,7 @@ _CHECK = 2  # ``annot`` of the classes a type check compares against (1: an anno
 _LOOPS = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _NAME, _ATTRIBUTE, _CALL, _ARG = ast.Name, ast.Attribute, ast.Call, ast.arg
+_CONSTANT, _AST = ast.Constant, ast.AST
 _LOAD = ast.Load
 
 
@@ -353,8 +354,10 @@ def _scan(stmt: ast.stmt) -> _Stmt:
                 called.add(node.func.id)  # type: ignore[attr-defined]
             push((node.func, run, annot, depth + 1, True, params))  # type: ignore[attr-defined]
             args = node.args  # type: ignore[attr-defined]
+            constants = run and depth + 1 > _MAX_EXECUTED_DEPTH
             for child in args:
-                push((child, run, annot, depth + 1, False, params))
+                if constants or type(child) is not _CONSTANT:
+                    push((child, run, annot, depth + 1, False, params))
             if len(args) == 2 and not annot and type(node.func) is _NAME and node.func.id in _CHECKS \
                     and _only_chains(args[1]):  # type: ignore[attr-defined]
                 stack[-1] = (args[1], run, _CHECK, depth + 1, False, params)  # the classes it checks against
@@ -403,14 +406,17 @@ def _scan(stmt: ast.stmt) -> _Stmt:
         fields = _FIELDS.get(kind)
         if fields is None:
             fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "type_comment"))
+        depth += 1
+        # A constant has nothing to read; it matters only as the node of too deep nesting.
+        constants = run and depth > _MAX_EXECUTED_DEPTH
         for name in fields:
             value = getattr(node, name, None)
             if type(value) is list:
                 for child in value:
-                    if isinstance(child, ast.AST):
-                        push((child, run, annot, depth + 1, False, params))
-            elif isinstance(value, ast.AST):
-                push((value, run, annot, depth + 1, False, params))
+                    if (constants or type(child) is not _CONSTANT) and isinstance(child, _AST):
+                        push((child, run, annot, depth, False, params))
+            elif (constants or type(value) is not _CONSTANT) and isinstance(value, _AST):
+                push((value, run, annot, depth, False, params))
     return _Stmt(binds, reads, imports, chains, calls, called, risky, attr_names, checks)
 
 

@@ -401,7 +401,8 @@ def parse_selected(source: str, split: Split, statements: list[int], cache: Pars
     blank: dict[int, list[tuple[int, int]]] = {}
     for index, gaps in (left_out or {}).items():
         blank.setdefault(split.chunk_of[index], []).extend(gaps)
-    found = (cache or ParseCache()).parse(source, split, split.chunks_for(statements), blank)
+    # Not `cache or ...`: a ParseCache has a length, and an editor's cache is empty at first.
+    found = (cache if cache is not None else ParseCache()).parse(source, split, split.chunks_for(statements), blank)
     if found is not None:
         return found
     module = parse_module(source)

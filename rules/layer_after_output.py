@@ -112,13 +112,13 @@ class LayerAfterOutput(Rule):
     ]
 
     def check(self, model, ctx) -> Iterator[Diagnostic]:
-        if model.class_name in built_inside_other_classes(ctx):
-            return  # a block of a larger model (a Transformer's residual dropout): its output is no model output
         for ref in model.outputs:
             if ref.node not in model:
                 continue
             layer = model.layer(ref.node)
             found = _finding(model, layer)
+            if found is not None and model.class_name in built_inside_other_classes(ctx):
+                return  # a block of a larger model (a Transformer's residual dropout): its output is no model output
             if found is not None:
                 message, hint = found
                 yield self.at(ctx, placement_span(model, layer), message, model.name, Fix(hint), layer=layer.id)

@@ -24,7 +24,7 @@ def fingerprint(result: FileResult) -> tuple:
 def both(source: str, cache: ParseCache | None = None) -> tuple[tuple, tuple]:
     path = Path("buffer.py")
     whole = analyze_source(path, source, Options(), "buffer.py", whole_file=True)
-    chunked = analyze_source(path, source, Options(), "buffer.py", parse_cache=cache or ParseCache())
+    chunked = analyze_source(path, source, Options(), "buffer.py", parse_cache=cache if cache is not None else ParseCache())
     return fingerprint(whole), fingerprint(chunked)
 
 
@@ -39,12 +39,15 @@ def test_edits_reuse_unchanged_statements_and_stay_exact():
     cache = ParseCache()
     whole, chunked = both(source, cache)
     assert chunked == whole
+    first = dict(cache._chunks)
+    assert len(cache) > 0  # the editor's (empty) cache was filled, not bypassed
     edited = "# a comment typed above the model\n\n" + source.replace("Dense(4096, activation=\"relu\"),  # expect",
                                                                     "Dense(2048, activation=\"relu\"),  # expect")
     whole, chunked = both(edited, cache)
     assert chunked == whole
     ml101 = [d for d in ParseCacheUser.diagnostics(edited, cache) if d.code == "ML101"]
     assert ml101 and ml101[0].span.line == 15  # shifted by the two lines typed above
+    assert any(cache._chunks.get(text) is chunk for text, chunk in first.items())  # the imports: not parsed again
 
 
 def test_repeated_statements_keep_their_own_positions():
