@@ -140,7 +140,7 @@ def main() -> int:
             if args.only and framework != args.only:
                 continue
             for path in sorted((REPO / "fixtures" / framework).glob("*.py")):
-                ours, ours_mib = best([*modelint, "--output-format", "json", str(path)], args.repeat, env)
+                ours, ours_mib = best([*modelint, "--no-cache", "--output-format", "json", str(path)], args.repeat, env)
                 floor, _ = best([sys.executable, str(floor_script), str(path)], args.repeat, env)
                 fw = fw_mib = None
                 if args.framework_python:
