@@ -61,7 +61,6 @@ def test_no_wrong_total_is_marked_exact(path):
 KNOWN_GAPS = {
     "real/torch/pytorch_examples_gcn": "the class count is `labels.max().item() + 1` on the data",
     "real/torch/pytorch_examples_gat": "the class count is `labels.max().item() + 1` on the data",
-    "real/torch/transunet_vit_embeddings": "the encoder's blocks are `copy.deepcopy(layer)` of a module: not modelled",
 }
 
 
