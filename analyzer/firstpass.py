@@ -311,7 +311,7 @@ def _scan(stmt: ast.stmt) -> _Stmt:
                 reads.add(node.id)  # type: ignore[attr-defined]
                 if not annot:
                     chains.append((node.id, (), callee, not run))  # type: ignore[attr-defined]
-                elif annot is _CHECK:
+                elif annot == _CHECK:
                     checks.append((node.id, (), callee, not run))  # type: ignore[attr-defined]
             else:
                 reads.add(node.id)  # `x += 1` reads it; over-reading only over-selects
@@ -332,7 +332,7 @@ def _scan(stmt: ast.stmt) -> _Stmt:
                 if not annot:
                     attrs.reverse()
                     chains.append((inner.id, tuple(attrs), callee, not run))  # type: ignore[attr-defined]
-                elif annot is _CHECK:
+                elif annot == _CHECK:
                     attrs.reverse()
                     checks.append((inner.id, tuple(attrs), callee, not run))  # type: ignore[attr-defined]
                 if run and callee:
